@@ -1,0 +1,20 @@
+//! Opening-handshake cases (RFC 6455 §4.2, §4.4 and the HTTP/1.1 rules they rely on).
+//!
+//! * ids from `vectors/handshake/server.json`: one case per vector, judged by
+//!   [`expect::judge`] against the vector's expectations;
+//! * `handshake.4_2_2.*` multi-connection checks in [`rfc6455_4_2_2`];
+//! * `handshake.http.*` robustness checks in [`http11`].
+
+pub mod expect;
+pub mod http11;
+pub mod rfc6455_4_2_2;
+pub mod vectors;
+
+use crate::case::Case;
+
+pub fn cases() -> Vec<Case> {
+    let mut all = vectors::cases();
+    all.extend(rfc6455_4_2_2::cases());
+    all.extend(http11::cases());
+    all
+}

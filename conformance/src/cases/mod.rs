@@ -1,0 +1,4 @@
+//! Every case, by domain. One module per RFC section (or per vector file)
+//! so a case's code is found from its id.
+
+pub mod handshake;

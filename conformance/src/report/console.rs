@@ -1,0 +1,63 @@
+//! The console report: counts per section, then every case that is not OK.
+
+use crate::run::RunReport;
+use crate::verdict::Verdict;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+fn counts_line(counts: &BTreeMap<Verdict, usize>) -> String {
+    counts
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(v, n)| format!("{n} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Render the report; `verbose` lists every case, not only those that are not OK.
+pub fn render(report: &RunReport, verbose: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "voxproof {} — target {}",
+        env!("CARGO_PKG_VERSION"),
+        report.target
+    );
+    // Groups (id prefixes, one per RFC section) in the order their first case appears.
+    let mut order: Vec<(&str, String)> = Vec::new();
+    let mut by_group: BTreeMap<&str, Vec<&crate::run::CaseResult>> = BTreeMap::new();
+    for r in &report.results {
+        let (key, label) = crate::registry::group(&r.id);
+        if !by_group.contains_key(key) {
+            order.push((key, label));
+        }
+        by_group.entry(key).or_default().push(r);
+    }
+    for (key, section) in order {
+        let results = &by_group[key];
+        let mut counts = BTreeMap::new();
+        for r in results {
+            *counts.entry(r.verdict).or_insert(0) += 1;
+        }
+        let _ = writeln!(
+            out,
+            "\n{section}  ({} cases: {})",
+            results.len(),
+            counts_line(&counts)
+        );
+        for r in results
+            .iter()
+            .filter(|r| verbose || r.verdict != Verdict::Ok)
+        {
+            let _ = writeln!(out, "  {:<13} {}  {}", r.verdict.as_str(), r.id, r.detail);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{} cases in {:.2} s: {}",
+        report.results.len(),
+        report.duration.as_secs_f64(),
+        counts_line(&report.summary())
+    );
+    out
+}

@@ -1,0 +1,149 @@
+//! The scheduler: runs cases concurrently, each on its own connections and
+//! with its own deadline, and collects their results.
+
+use crate::case::{Case, Ctx};
+use crate::target::Target;
+use crate::verdict::{Outcome, Verdict};
+use crate::wire::WireEvent;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Settings read once from the command line and handed down.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// Cases running at once.
+    pub jobs: usize,
+    /// Deadline of each case, from its start.
+    pub timeout: Duration,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            jobs: default_jobs(),
+            timeout: Duration::from_millis(2000),
+        }
+    }
+}
+
+/// Cases mostly wait on the network, so more jobs than cores pay off.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map_or(4, |n| n.get() * 4)
+        .clamp(4, 32)
+}
+
+/// One case's result, as every report shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseResult {
+    pub id: String,
+    pub title: String,
+    pub section: String,
+    pub requirement: String,
+    pub sends: String,
+    pub expects: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autobahn: Option<String>,
+    pub verdict: Verdict,
+    pub detail: String,
+    pub duration_ms: u64,
+    pub wire: Vec<WireEvent>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub target: String,
+    pub duration: Duration,
+    pub results: Vec<CaseResult>,
+}
+
+impl RunReport {
+    /// Count per verdict, every verdict present (zero when unused).
+    pub fn summary(&self) -> BTreeMap<Verdict, usize> {
+        let mut counts: BTreeMap<Verdict, usize> = Verdict::ALL.iter().map(|v| (*v, 0)).collect();
+        for r in &self.results {
+            *counts.entry(r.verdict).or_default() += 1;
+        }
+        counts
+    }
+
+    pub fn failed(&self) -> usize {
+        self.results
+            .iter()
+            .filter(|r| r.verdict == Verdict::Failed)
+            .count()
+    }
+}
+
+/// Run one case to its outcome. A panic inside the case is a defect of the
+/// suite, reported as such; the run goes on.
+pub fn run_case(case: &Case, target: &Target, timeout: Duration) -> CaseResult {
+    let start = Instant::now();
+    let mut ctx = Ctx::new(target, start + timeout);
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| (case.run)(&mut ctx)))
+        .unwrap_or_else(|p| {
+            let msg = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            Outcome::failed(format!(
+                "internal error in the suite (please report): {msg}"
+            ))
+        });
+    CaseResult {
+        id: case.id.clone(),
+        title: case.title.clone(),
+        section: case.section.clone(),
+        requirement: case.requirement.clone(),
+        sends: case.sends.clone(),
+        expects: case.expects.clone(),
+        autobahn: case.autobahn.clone(),
+        verdict: outcome.verdict,
+        detail: outcome.detail,
+        duration_ms: start.elapsed().as_millis() as u64,
+        wire: ctx.log.events(),
+    }
+}
+
+/// Run `cases` against `target`; `progress` is called as each one finishes.
+/// Results come back in the order of `cases`.
+pub fn run(
+    target: &Target,
+    cases: &[Case],
+    config: &RunConfig,
+    progress: &(dyn Fn(&CaseResult) + Sync),
+) -> RunReport {
+    let start = Instant::now();
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<CaseResult>>> = Mutex::new(vec![None; cases.len()]);
+    let workers = config.jobs.clamp(1, cases.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(case) = cases.get(i) else { break };
+                let result = run_case(case, target, config.timeout);
+                progress(&result);
+                if let Ok(mut r) = results.lock() {
+                    r[i] = Some(result);
+                }
+            });
+        }
+    });
+    let results = results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect();
+    RunReport {
+        target: target.url.clone(),
+        duration: start.elapsed(),
+        results,
+    }
+}

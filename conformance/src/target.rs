@@ -1,0 +1,235 @@
+//! The target under test: where it is, and raw TCP connections to it that
+//! honour the case's deadline and record everything in the wire log.
+
+use crate::wire::frame::{self, Decoded, Frame};
+use crate::wire::http::{parse_response, HttpResponse, ParseResponse};
+use crate::wire::{Dir, WireLog};
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+/// A `ws://host:port/path` target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub url: String,
+    /// Host field value: `host[:port]`.
+    pub authority: String,
+    /// Path and query.
+    pub resource: String,
+    pub addr: SocketAddr,
+}
+
+impl Target {
+    /// Parse and resolve a target URL; the error is one line for the CLI.
+    pub fn parse(url: &str) -> Result<Target, String> {
+        let parsed =
+            url::Url::parse(url).map_err(|e| format!("target {url:?} is not a URL: {e}"))?;
+        match parsed.scheme() {
+            "ws" => {}
+            "wss" => {
+                return Err(format!(
+                    "target {url}: wss:// (TLS) is not supported; use ws://"
+                ))
+            }
+            s => return Err(format!("target {url}: scheme {s}:// is not ws://")),
+        }
+        let host = parsed
+            .host_str()
+            .ok_or_else(|| format!("target {url} has no host"))?;
+        let port = parsed.port().unwrap_or(80);
+        let addr = (host.trim_matches(['[', ']']), port)
+            .to_socket_addrs()
+            .map_err(|e| format!("target {url}: cannot resolve {host}: {e}"))?
+            .next()
+            .ok_or_else(|| format!("target {url}: {host} has no address"))?;
+        let authority = match parsed.port() {
+            Some(p) => format!("{host}:{p}"),
+            None => host.to_string(),
+        };
+        let mut resource = parsed.path().to_string();
+        if let Some(q) = parsed.query() {
+            resource.push('?');
+            resource.push_str(q);
+        }
+        Ok(Target {
+            url: url.to_string(),
+            authority,
+            resource,
+            addr,
+        })
+    }
+
+    /// One TCP connect, to tell an unreachable target from a failing one.
+    pub fn check_reachable(&self, timeout: Duration) -> Result<(), String> {
+        TcpStream::connect_timeout(&self.addr, timeout)
+            .map(drop)
+            .map_err(|e| format!("target {} is unreachable: {e}", self.url))
+    }
+}
+
+/// What a read produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadEnd {
+    /// The target closed its side (FIN).
+    Closed,
+    /// The connection was reset or failed.
+    Error(String),
+    /// The case's deadline (or the read's own limit) passed.
+    TimedOut,
+}
+
+/// The answer to an opening handshake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpAnswer {
+    Response(HttpResponse),
+    /// No complete response: how it ended and how many bytes came before.
+    NoResponse(ReadEnd, usize),
+    Malformed(String),
+}
+
+/// One raw TCP connection inside a case.
+pub struct Conn {
+    stream: TcpStream,
+    id: u32,
+    log: WireLog,
+    deadline: Instant,
+    /// Received and not yet consumed.
+    pub pending: Vec<u8>,
+}
+
+impl Conn {
+    pub(crate) fn open(
+        target: &Target,
+        id: u32,
+        log: WireLog,
+        deadline: Instant,
+    ) -> Result<Conn, String> {
+        let remaining = deadline
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(1));
+        let stream = TcpStream::connect_timeout(&target.addr, remaining)
+            .map_err(|e| format!("cannot connect to {}: {e}", target.addr))?;
+        // Each write leaves as its own segment, so chunked writes really split.
+        let _ = stream.set_nodelay(true);
+        log.event(id, format!("connected to {}", target.addr));
+        Ok(Conn {
+            stream,
+            id,
+            log,
+            deadline,
+            pending: Vec::new(),
+        })
+    }
+
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    fn remaining(&self) -> Option<Duration> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        (!left.is_zero()).then_some(left)
+    }
+
+    /// Write all bytes in one call.
+    pub fn send(&mut self, bytes: &[u8]) -> Result<(), String> {
+        self.log.bytes(self.id, Dir::Send, bytes);
+        let _ = self
+            .stream
+            .set_write_timeout(self.remaining().or(Some(Duration::from_millis(1))));
+        self.stream.write_all(bytes).map_err(|e| {
+            self.log.event(self.id, format!("write failed: {e}"));
+            format!("write failed: {e}")
+        })
+    }
+
+    /// Write in pieces of `chunk` bytes, each its own write (and segment).
+    pub fn send_chunked(&mut self, bytes: &[u8], chunk: usize) -> Result<(), String> {
+        for piece in bytes.chunks(chunk.max(1)) {
+            self.send(piece)?;
+        }
+        Ok(())
+    }
+
+    pub fn send_frame(&mut self, frame: &Frame) -> Result<(), String> {
+        self.send(&frame.encode())
+    }
+
+    /// Read once (up to the deadline) and append to `pending`.
+    pub fn read_some(&mut self) -> Result<usize, ReadEnd> {
+        let Some(left) = self.remaining() else {
+            self.log.event(self.id, "deadline reached");
+            return Err(ReadEnd::TimedOut);
+        };
+        let _ = self.stream.set_read_timeout(Some(left));
+        let mut chunk = vec![0u8; 64 * 1024];
+        match self.stream.read(&mut chunk) {
+            Ok(0) => {
+                self.log
+                    .event(self.id, "target closed the connection (FIN)");
+                Err(ReadEnd::Closed)
+            }
+            Ok(n) => {
+                self.log.bytes(self.id, Dir::Recv, &chunk[..n]);
+                self.pending.extend_from_slice(&chunk[..n]);
+                Ok(n)
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                self.log.event(self.id, "deadline reached");
+                Err(ReadEnd::TimedOut)
+            }
+            Err(e) => {
+                self.log.event(self.id, format!("read failed: {e}"));
+                Err(ReadEnd::Error(e.to_string()))
+            }
+        }
+    }
+
+    /// Read the response to an opening handshake; bytes after its header
+    /// section stay in `pending`.
+    pub fn read_http_response(&mut self) -> HttpAnswer {
+        loop {
+            match parse_response(&self.pending) {
+                ParseResponse::Complete(resp) => {
+                    self.pending.drain(..resp.header_len);
+                    return HttpAnswer::Response(resp);
+                }
+                ParseResponse::Malformed(e) => return HttpAnswer::Malformed(e),
+                ParseResponse::Partial => {}
+            }
+            if let Err(end) = self.read_some() {
+                return HttpAnswer::NoResponse(end, self.pending.len());
+            }
+        }
+    }
+
+    /// Read the next frame the target sends.
+    pub fn read_frame(&mut self, max_payload: u64) -> Result<Frame, FrameEnd> {
+        loop {
+            match frame::decode(&self.pending, max_payload) {
+                Decoded::Frame(f, used) => {
+                    self.pending.drain(..used);
+                    return Ok(f);
+                }
+                Decoded::Invalid(e) => return Err(FrameEnd::Invalid(e)),
+                Decoded::Partial => {}
+            }
+            if let Err(end) = self.read_some() {
+                return Err(FrameEnd::Read(end, self.pending.len()));
+            }
+        }
+    }
+
+    /// Half-close our side (FIN), as a client does after a close handshake.
+    pub fn shutdown_write(&mut self) {
+        self.log.event(self.id, "suite closed its side (FIN)");
+        let _ = self.stream.shutdown(Shutdown::Write);
+    }
+}
+
+/// Why no frame came.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FrameEnd {
+    /// The stream ended; `usize` bytes of an incomplete frame were pending.
+    Read(ReadEnd, usize),
+    Invalid(String),
+}

@@ -1,0 +1,260 @@
+//! RFC 6455 §5.2 frames: a crafter that writes any frame, valid or not, and a
+//! reader that decodes whatever a target sends.
+
+/// Opcodes (RFC 6455 §5.2, §11.8).
+pub mod opcode {
+    pub const CONTINUATION: u8 = 0x0;
+    pub const TEXT: u8 = 0x1;
+    pub const BINARY: u8 = 0x2;
+    pub const CLOSE: u8 = 0x8;
+    pub const PING: u8 = 0x9;
+    pub const PONG: u8 = 0xA;
+}
+
+/// How the payload length is written. RFC 6455 §5.2 requires the minimal
+/// form; the others exist to test that a target handles (or refuses) them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LenEncoding {
+    Minimal,
+    /// 126 + 16-bit length, whatever the length.
+    Bits16,
+    /// 127 + 64-bit length, whatever the length.
+    Bits64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    pub fin: bool,
+    /// RSV1..RSV3 as the low three bits (RSV1 = 0b100).
+    pub rsv: u8,
+    /// Four bits; reserved values are allowed here on purpose.
+    pub opcode: u8,
+    pub mask: Option<[u8; 4]>,
+    pub payload: Vec<u8>,
+    pub len_encoding: LenEncoding,
+}
+
+impl Frame {
+    /// A final, unmasked frame with the minimal length encoding.
+    pub fn new(opcode: u8, payload: impl Into<Vec<u8>>) -> Frame {
+        Frame {
+            fin: true,
+            rsv: 0,
+            opcode,
+            mask: None,
+            payload: payload.into(),
+            len_encoding: LenEncoding::Minimal,
+        }
+    }
+
+    pub fn masked(mut self, key: [u8; 4]) -> Frame {
+        self.mask = Some(key);
+        self
+    }
+
+    pub fn fin(mut self, fin: bool) -> Frame {
+        self.fin = fin;
+        self
+    }
+
+    pub fn rsv(mut self, rsv: u8) -> Frame {
+        self.rsv = rsv & 0b111;
+        self
+    }
+
+    pub fn len_encoding(mut self, e: LenEncoding) -> Frame {
+        self.len_encoding = e;
+        self
+    }
+
+    /// A close frame's payload: code then UTF-8 reason (RFC 6455 §5.5.1).
+    pub fn close(code: Option<u16>, reason: &[u8]) -> Frame {
+        let mut payload = Vec::new();
+        if let Some(code) = code {
+            payload.extend_from_slice(&code.to_be_bytes());
+            payload.extend_from_slice(reason);
+        }
+        Frame::new(opcode::CLOSE, payload)
+    }
+
+    /// The bytes on the wire.
+    pub fn encode(&self) -> Vec<u8> {
+        let len = self.payload.len() as u64;
+        let mut out = Vec::with_capacity(self.payload.len() + 14);
+        out.push(((self.fin as u8) << 7) | ((self.rsv & 0b111) << 4) | (self.opcode & 0x0F));
+        let mask_bit = if self.mask.is_some() { 0x80 } else { 0 };
+        let encoding = match self.len_encoding {
+            LenEncoding::Minimal if len < 126 => None,
+            LenEncoding::Minimal if len <= u64::from(u16::MAX) => Some(LenEncoding::Bits16),
+            LenEncoding::Minimal => Some(LenEncoding::Bits64),
+            other => Some(other),
+        };
+        match encoding {
+            None => out.push(mask_bit | len as u8),
+            Some(LenEncoding::Bits16) => {
+                out.push(mask_bit | 126);
+                // A payload over 65535 bytes cannot be written this way; the
+                // length is truncated, which is itself a malformed frame.
+                out.extend_from_slice(&(len as u16).to_be_bytes());
+            }
+            Some(_) => {
+                out.push(mask_bit | 127);
+                out.extend_from_slice(&len.to_be_bytes());
+            }
+        }
+        match self.mask {
+            Some(key) => {
+                out.extend_from_slice(&key);
+                out.extend(self.payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
+            }
+            None => out.extend_from_slice(&self.payload),
+        }
+        out
+    }
+
+    /// Close code and reason when this is a close frame with a payload of ≥ 2 bytes.
+    pub fn close_code(&self) -> Option<u16> {
+        (self.opcode == opcode::CLOSE && self.payload.len() >= 2)
+            .then(|| u16::from_be_bytes([self.payload[0], self.payload[1]]))
+    }
+
+    pub fn is_control(&self) -> bool {
+        self.opcode & 0x8 != 0
+    }
+}
+
+/// Result of reading from the bytes received so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoded {
+    /// More bytes are needed.
+    Partial,
+    /// A frame and the number of bytes it took.
+    Frame(Frame, usize),
+    /// The bytes cannot be a frame (length with the most significant bit set,
+    /// or a payload above the reader's limit).
+    Invalid(String),
+}
+
+/// Decode one frame from the start of `buf`; payloads above `max_payload` are refused.
+pub fn decode(buf: &[u8], max_payload: u64) -> Decoded {
+    if buf.len() < 2 {
+        return Decoded::Partial;
+    }
+    let (b0, b1) = (buf[0], buf[1]);
+    let masked = b1 & 0x80 != 0;
+    let (len, len_encoding, mut at) = match b1 & 0x7F {
+        126 => {
+            if buf.len() < 4 {
+                return Decoded::Partial;
+            }
+            (
+                u64::from(u16::from_be_bytes([buf[2], buf[3]])),
+                LenEncoding::Bits16,
+                4,
+            )
+        }
+        127 => {
+            if buf.len() < 10 {
+                return Decoded::Partial;
+            }
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&buf[2..10]);
+            let len = u64::from_be_bytes(b);
+            //= https://www.rfc-editor.org/rfc/rfc6455#section-5.2
+            //# the most significant bit MUST be 0
+            if len >> 63 != 0 {
+                return Decoded::Invalid(
+                    "64-bit payload length with the most significant bit set".into(),
+                );
+            }
+            (len, LenEncoding::Bits64, 10)
+        }
+        n => (u64::from(n), LenEncoding::Minimal, 2),
+    };
+    // Record non-minimal encodings as such; the minimal form of each length is `Minimal`.
+    let len_encoding = match len_encoding {
+        LenEncoding::Bits16 if len >= 126 => LenEncoding::Minimal,
+        LenEncoding::Bits64 if len > u64::from(u16::MAX) => LenEncoding::Minimal,
+        other => other,
+    };
+    if len > max_payload {
+        return Decoded::Invalid(format!(
+            "payload of {len} bytes is over the reader's limit of {max_payload}"
+        ));
+    }
+    let mask = if masked {
+        if buf.len() < at + 4 {
+            return Decoded::Partial;
+        }
+        let key = [buf[at], buf[at + 1], buf[at + 2], buf[at + 3]];
+        at += 4;
+        Some(key)
+    } else {
+        None
+    };
+    let end = at + len as usize;
+    if buf.len() < end {
+        return Decoded::Partial;
+    }
+    let mut payload = buf[at..end].to_vec();
+    if let Some(key) = mask {
+        payload
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, b)| *b ^= key[i % 4]);
+    }
+    Decoded::Frame(
+        Frame {
+            fin: b0 & 0x80 != 0,
+            rsv: (b0 >> 4) & 0b111,
+            opcode: b0 & 0x0F,
+            mask,
+            payload,
+            len_encoding,
+        },
+        end,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc_6455_section_5_7_examples() {
+        // A single-frame unmasked text message "Hello".
+        let hello = [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f];
+        assert_eq!(Frame::new(opcode::TEXT, "Hello").encode(), hello);
+        // A single-frame masked text message "Hello".
+        let masked = [
+            0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+        ];
+        assert_eq!(
+            Frame::new(opcode::TEXT, "Hello")
+                .masked([0x37, 0xfa, 0x21, 0x3d])
+                .encode(),
+            masked
+        );
+        let Decoded::Frame(f, n) = decode(&masked, 1 << 20) else {
+            panic!()
+        };
+        assert_eq!((f.payload.as_slice(), n), (&b"Hello"[..], masked.len()));
+        // 256 bytes binary message in a single unmasked frame.
+        let big = Frame::new(opcode::BINARY, vec![0u8; 256]).encode();
+        assert_eq!(&big[..4], &[0x82, 0x7E, 0x01, 0x00]);
+        // 64KiB binary message in a single unmasked frame.
+        let huge = Frame::new(opcode::BINARY, vec![0u8; 65536]).encode();
+        assert_eq!(&huge[..10], &[0x82, 0x7F, 0, 0, 0, 0, 0, 1, 0, 0]);
+    }
+
+    #[test]
+    fn non_minimal_lengths_round_trip() {
+        for e in [LenEncoding::Bits16, LenEncoding::Bits64] {
+            let f = Frame::new(opcode::TEXT, "hi").len_encoding(e);
+            let Decoded::Frame(back, _) = decode(&f.encode(), 1 << 20) else {
+                panic!()
+            };
+            assert_eq!(back, f);
+        }
+    }
+}

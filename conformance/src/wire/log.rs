@@ -1,0 +1,108 @@
+//! The wire log: every byte a case sent and received, with timestamps.
+
+use serde::Serialize;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Bytes kept per event; larger payloads are summarized by their length.
+pub const MAX_LOGGED_BYTES: usize = 2048;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dir {
+    /// Bytes the suite wrote.
+    Send,
+    /// Bytes the target wrote.
+    Recv,
+    /// Something that is not bytes: connect, close, timeout.
+    Event,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WireEvent {
+    /// Milliseconds since the case started.
+    pub at_ms: u64,
+    /// Connection number within the case, from 1.
+    pub conn: u32,
+    pub dir: Dir,
+    /// Byte count (for events, 0).
+    pub len: usize,
+    /// The bytes, escaped (printable ASCII kept, others as \r \n \t \xNN), or the event text.
+    pub data: String,
+}
+
+/// A case's log, shared by its connections.
+#[derive(Debug, Clone)]
+pub struct WireLog {
+    start: Instant,
+    events: Arc<Mutex<Vec<WireEvent>>>,
+}
+
+impl Default for WireLog {
+    fn default() -> Self {
+        WireLog {
+            start: Instant::now(),
+            events: Arc::default(),
+        }
+    }
+}
+
+impl WireLog {
+    fn push(&self, conn: u32, dir: Dir, len: usize, data: String) {
+        let at_ms = self.start.elapsed().as_millis() as u64;
+        if let Ok(mut events) = self.events.lock() {
+            events.push(WireEvent {
+                at_ms,
+                conn,
+                dir,
+                len,
+                data,
+            });
+        }
+    }
+
+    pub fn bytes(&self, conn: u32, dir: Dir, bytes: &[u8]) {
+        self.push(conn, dir, bytes.len(), escape(bytes));
+    }
+
+    pub fn event(&self, conn: u32, text: impl Into<String>) {
+        self.push(conn, Dir::Event, 0, text.into());
+    }
+
+    pub fn events(&self) -> Vec<WireEvent> {
+        self.events.lock().map(|e| e.clone()).unwrap_or_default()
+    }
+}
+
+/// Escape bytes for a readable log line.
+pub fn escape(bytes: &[u8]) -> String {
+    let shown = &bytes[..bytes.len().min(MAX_LOGGED_BYTES)];
+    let mut out = String::with_capacity(shown.len());
+    for &b in shown {
+        match b {
+            b'\r' => out.push_str("\\r"),
+            b'\n' => out.push_str("\\n"),
+            b'\t' => out.push_str("\\t"),
+            b'\\' => out.push_str("\\\\"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    if bytes.len() > shown.len() {
+        out.push_str(&format!("… ({} more bytes)", bytes.len() - shown.len()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes_controls_and_truncates() {
+        assert_eq!(
+            super::escape(b"GET /\r\n\x00\xff\\"),
+            "GET /\\r\\n\\x00\\xff\\\\"
+        );
+        let long = vec![b'a'; super::MAX_LOGGED_BYTES + 5];
+        assert!(super::escape(&long).ends_with("… (5 more bytes)"));
+    }
+}

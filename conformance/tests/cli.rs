@@ -1,0 +1,78 @@
+//! The command line: exit codes and one-line errors.
+
+use std::process::Command;
+
+fn voxproof(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_voxproof"))
+        .args(args)
+        .output()
+        .expect("binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn one_line_error(args: &[&str], mentions: &str) {
+    let (code, _, err) = voxproof(args);
+    assert_eq!(code, 2, "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: not one line: {err}");
+    assert!(
+        err.starts_with("error: ") && err.contains(mentions),
+        "{args:?}: {err}"
+    );
+}
+
+#[test]
+fn usage_errors_are_one_line_and_exit_2() {
+    one_line_error(&["--jobs", "0"], "--jobs");
+    one_line_error(&["--no-such-flag"], "--no-such-flag");
+    one_line_error(&["run", "--timeout-ms", "soon"], "--timeout-ms");
+    one_line_error(&["--target", "http://127.0.0.1:9/echo"], "ws://");
+    one_line_error(&["--target", "wss://127.0.0.1:9/echo"], "TLS");
+    one_line_error(&["--target", "not a url"], "not a URL");
+    one_line_error(&["--cases", "no.such.case"], "no case");
+}
+
+#[test]
+fn unreachable_target_is_a_usage_error() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    one_line_error(
+        &["--target", &format!("ws://127.0.0.1:{port}/echo")],
+        "unreachable",
+    );
+}
+
+#[test]
+fn list_shows_every_case() {
+    let (code, out, _) = voxproof(&["list"]);
+    assert_eq!(code, 0);
+    let n = voxproof_conformance::registry::all().len();
+    assert_eq!(out.lines().count(), n + 1);
+    assert!(out.ends_with(&format!("{n} cases\n")));
+}
+
+#[test]
+fn run_selected_cases_against_the_embedded_reference() {
+    let dir = std::env::temp_dir().join(format!("voxproof-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = dir.join("report.json");
+    let (code, out, err) = voxproof(&[
+        "run",
+        "--cases",
+        "handshake.4_2_2",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("RFC 6455 §4.2.2"), "{out}");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(report["summary"]["FAILED"], 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}

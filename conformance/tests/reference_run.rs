@@ -1,0 +1,65 @@
+//! The whole suite against the in-process reference server.
+
+use voxproof_conformance::run::{run, RunConfig};
+use voxproof_conformance::verdict::Verdict;
+use voxproof_conformance::{embedded, registry, report};
+
+#[test]
+fn whole_suite_passes_on_the_reference() {
+    let (_server, target) = embedded::start().expect("reference starts");
+    let cases = registry::all();
+    let report = run(&target, &cases, &RunConfig::default(), &|_| {});
+    assert_eq!(report.results.len(), cases.len());
+    let bad: Vec<String> = report
+        .results
+        .iter()
+        .filter(|r| !matches!(r.verdict, Verdict::Ok | Verdict::Informational))
+        .map(|r| format!("{} {}: {}", r.verdict, r.id, r.detail))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "not OK on the reference:\n{}",
+        bad.join("\n")
+    );
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let (_server, target) = embedded::start().expect("reference starts");
+    let cases = registry::select(registry::all(), &["handshake.4_2_2".into()], &[]);
+    let report = run(&target, &cases, &RunConfig::default(), &|_| {});
+    let json: serde_json::Value =
+        serde_json::from_str(&report::json::render(&report)).expect("valid JSON");
+    assert_eq!(json["tool"], "voxproof");
+    assert_eq!(json["target"], target.url.as_str());
+    assert!(json["version"].is_string());
+    assert!(json["duration_ms"].is_u64());
+    for v in [
+        "OK",
+        "NON-STRICT",
+        "INFORMATIONAL",
+        "UNIMPLEMENTED",
+        "FAILED",
+    ] {
+        assert!(json["summary"][v].is_u64(), "summary lacks {v}");
+    }
+    let listed = json["cases"].as_array().expect("cases array");
+    assert_eq!(listed.len(), cases.len());
+    for c in listed {
+        for field in ["id", "title", "section", "requirement", "verdict", "detail"] {
+            assert!(c[field].is_string(), "{field} missing in {c}");
+        }
+        assert!(c["duration_ms"].is_u64());
+        let wire = c["wire"].as_array().expect("wire array");
+        assert!(!wire.is_empty(), "{} has an empty wire log", c["id"]);
+        for e in wire {
+            assert!(["send", "recv", "event"].contains(&e["dir"].as_str().unwrap_or("")));
+            assert!(
+                e["at_ms"].is_u64()
+                    && e["conn"].is_u64()
+                    && e["len"].is_u64()
+                    && e["data"].is_string()
+            );
+        }
+    }
+}

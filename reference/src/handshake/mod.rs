@@ -1,0 +1,15 @@
+//! The RFC 6455 opening handshake, both sides, with no I/O.
+//!
+//! Every rule sits beside the sentence of the RFC it implements, so the code can
+//! be read against the standard.
+
+pub mod accept;
+pub mod client;
+pub mod request;
+pub mod server;
+
+mod fields;
+
+pub use accept::{accept_for, decode_key, KeyError};
+pub use request::{parse_request, Limits, Parsed, Request};
+pub use server::{respond, Accepted, Rejection, Response, ServerConfig};

@@ -1,0 +1,11 @@
+//! voxproof reference: a minimal, readable WebSocket endpoint.
+//!
+//! * [`handshake`] — the RFC 6455 opening handshake as pure functions over bytes.
+//! * [`server`] — the tokio shell: accept loop, limits, timeouts, shutdown, `/echo`.
+//! * [`client`] — a small blocking client built on the same handshake code.
+//!
+//! Framing after the handshake is tungstenite's, on the same socket.
+
+pub mod client;
+pub mod handshake;
+pub mod server;

@@ -1,0 +1,36 @@
+//! Generators for the computed parts of the corpus.
+//!
+//! They share no code with the implementations the vectors test: SHA-1 and
+//! base64 are written out here from their specifications (FIPS 180-4, RFC 4648)
+//! rather than taken from the crates the reference server uses.
+
+pub mod accept;
+pub mod b64;
+pub mod sha1;
+
+/// A small deterministic generator (SplitMix64) so regenerated files are stable.
+pub struct SplitMix64(pub u64);
+
+impl SplitMix64 {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn fill(&mut self, out: &mut [u8]) {
+        for chunk in out.chunks_mut(8) {
+            let v = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+    }
+}
+
+/// Pretty JSON with a trailing newline, the form every committed file has.
+pub fn to_json<T: serde::Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("vector values serialize");
+    s.push('\n');
+    s
+}

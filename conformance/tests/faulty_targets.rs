@@ -310,12 +310,6 @@ fn no_ows_trim(req: String) -> String {
 fn upgrade_case_sensitive(r: &Request) -> Option<Rejection> {
     (field(r, "Upgrade") != ["websocket"]).then(|| Rejection::new(400, "faulty"))
 }
-fn upgrade_single_value(r: &Request) -> Option<Rejection> {
-    field(r, "Upgrade")
-        .iter()
-        .any(|v| v.contains(','))
-        .then(|| Rejection::new(400, "faulty"))
-}
 fn connection_case_sensitive(r: &Request) -> Option<Rejection> {
     (!field(r, "Connection")
         .iter()
@@ -386,6 +380,9 @@ fn echo_protocols(r: &Request, resp: &mut Response) {
     if !offered.is_empty() {
         set_response(resp, "Sec-WebSocket-Protocol", offered);
     }
+}
+fn echo_upgrade(r: &Request, resp: &mut Response) {
+    set_response(resp, "Upgrade", field(r, "Upgrade").join(", "));
 }
 fn invent_extension(r: &Request, resp: &mut Response) {
     if !field(r, "Sec-WebSocket-Extensions").is_empty() {
@@ -473,15 +470,14 @@ static FAULTS: &[Fault] = &[
         cases: &[
             "handshake.4_2_1.upgrade-capitalized",
             "handshake.4_2_1.upgrade-uppercase",
-            "handshake.4_2_1.upgrade-list",
         ],
         decide: Some(upgrade_case_sensitive),
         ..F
     },
     Fault {
-        name: "Upgrade must be a single value",
+        name: "echoes the offered Upgrade list in the 101",
         cases: &["handshake.4_2_1.upgrade-list"],
-        decide: Some(upgrade_single_value),
+        mangle: Some(echo_upgrade),
         ..F
     },
     Fault {

@@ -3,7 +3,7 @@
 
 use crate::case::{Case, Ctx};
 use crate::target::Target;
-use crate::verdict::{Outcome, Verdict};
+use crate::verdict::{CloseOutcome, Outcome, Verdict};
 use crate::wire::WireEvent;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -50,6 +50,9 @@ pub struct CaseResult {
     pub autobahn: Option<String>,
     pub verdict: Verdict,
     pub detail: String,
+    /// The separate close verdict, for cases that close a WebSocket connection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub close: Option<CloseOutcome>,
     pub duration_ms: u64,
     pub wire: Vec<WireEvent>,
 }
@@ -105,6 +108,7 @@ pub fn run_case(case: &Case, target: &Target, timeout: Duration) -> CaseResult {
         autobahn: case.autobahn.clone(),
         verdict: outcome.verdict,
         detail: outcome.detail,
+        close: outcome.close,
         duration_ms: start.elapsed().as_millis() as u64,
         wire: ctx.log.events(),
     }

@@ -47,11 +47,40 @@ impl std::fmt::Display for Verdict {
     }
 }
 
+/// Who started the closing handshake (or dropped the connection).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Closer {
+    /// The suite sent the first close frame.
+    Suite,
+    /// The target sent the first close frame, or dropped TCP first.
+    Target,
+    /// Nobody closed before the deadline.
+    Nobody,
+}
+
+/// The separate close verdict of a framing case (as Autobahn's `behaviorClose`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CloseOutcome {
+    pub verdict: Verdict,
+    pub detail: String,
+    pub closed_by: Closer,
+    /// Code in the target's close frame, if it sent one with a code.
+    pub code: Option<u16>,
+    /// Close frames exchanged both ways and TCP closed by the target
+    /// (RFC 6455 §7.1.1 prefers the server to close TCP first).
+    pub clean: bool,
+}
+
 /// A verdict and the one line that explains it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Outcome {
     pub verdict: Verdict,
     pub detail: String,
+    /// For cases that close a WebSocket connection: the close verdict. The
+    /// case's `verdict` already accounts for it (the worse of the two).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub close: Option<CloseOutcome>,
 }
 
 impl Outcome {
@@ -59,6 +88,7 @@ impl Outcome {
         Outcome {
             verdict,
             detail: detail.into(),
+            close: None,
         }
     }
     pub fn ok(detail: impl Into<String>) -> Self {

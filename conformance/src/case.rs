@@ -27,6 +27,9 @@ pub struct Case {
     pub autobahn: Option<String>,
     /// Where it is defined: a source file, or a vector file and tcId.
     pub origin: String,
+    /// A deadline this case needs at least (large messages); the run's
+    /// `--timeout-ms` applies when it is longer.
+    pub min_timeout: Option<std::time::Duration>,
     pub run: RunFn,
 }
 

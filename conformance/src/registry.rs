@@ -5,7 +5,9 @@ use std::collections::HashSet;
 
 /// All cases in catalogue order. Ids are unique (checked by a test).
 pub fn all() -> Vec<Case> {
-    crate::cases::handshake::cases()
+    let mut all = crate::cases::handshake::cases();
+    all.extend(crate::cases::framing::cases());
+    all
 }
 
 /// The group a case is reported under: its id without the last component

@@ -86,6 +86,7 @@ impl RunReport {
 /// suite, reported as such; the run goes on.
 pub fn run_case(case: &Case, target: &Target, timeout: Duration) -> CaseResult {
     let start = Instant::now();
+    let timeout = case.min_timeout.map_or(timeout, |m| m.max(timeout));
     let mut ctx = Ctx::new(target, start + timeout);
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| (case.run)(&mut ctx)))
         .unwrap_or_else(|p| {

@@ -1,4 +1,5 @@
 //! Every case, by domain. One module per RFC section (or per vector file)
 //! so a case's code is found from its id.
 
+pub mod framing;
 pub mod handshake;

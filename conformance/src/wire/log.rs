@@ -6,6 +6,9 @@ use std::time::Instant;
 
 /// Bytes kept per event; larger payloads are summarized by their length.
 pub const MAX_LOGGED_BYTES: usize = 2048;
+/// Events kept per case; a case writing thousands of frames keeps its first
+/// ones and a count of the rest.
+pub const MAX_EVENTS: usize = 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -48,25 +51,36 @@ impl Default for WireLog {
 }
 
 impl WireLog {
-    fn push(&self, conn: u32, dir: Dir, len: usize, data: String) {
+    fn push(&self, conn: u32, dir: Dir, len: usize, data: impl FnOnce() -> String) {
         let at_ms = self.start.elapsed().as_millis() as u64;
         if let Ok(mut events) = self.events.lock() {
-            events.push(WireEvent {
-                at_ms,
-                conn,
-                dir,
-                len,
-                data,
-            });
+            match events.len() {
+                n if n < MAX_EVENTS => events.push(WireEvent {
+                    at_ms,
+                    conn,
+                    dir,
+                    len,
+                    data: data(),
+                }),
+                n if n == MAX_EVENTS => events.push(WireEvent {
+                    at_ms,
+                    conn,
+                    dir: Dir::Event,
+                    len: 0,
+                    data: format!("wire log stopped after {MAX_EVENTS} events"),
+                }),
+                _ => {}
+            }
         }
     }
 
     pub fn bytes(&self, conn: u32, dir: Dir, bytes: &[u8]) {
-        self.push(conn, dir, bytes.len(), escape(bytes));
+        self.push(conn, dir, bytes.len(), || escape(bytes));
     }
 
     pub fn event(&self, conn: u32, text: impl Into<String>) {
-        self.push(conn, Dir::Event, 0, text.into());
+        let text = text.into();
+        self.push(conn, Dir::Event, 0, || text);
     }
 
     pub fn events(&self) -> Vec<WireEvent> {

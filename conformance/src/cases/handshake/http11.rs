@@ -33,6 +33,7 @@ pub fn cases() -> Vec<Case> {
         expects: expects.into(),
         autobahn: None,
         origin: ORIGIN.into(),
+        min_timeout: None,
         run: Arc::new(run),
     };
     vec![

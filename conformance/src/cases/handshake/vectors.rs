@@ -23,6 +23,7 @@ pub fn cases() -> Vec<Case> {
                 ),
                 expects: expect::describe(t),
                 autobahn: None,
+                min_timeout: None,
                 origin: format!("vectors/handshake/server.json tcId {}", t.tc_id),
                 run: Arc::new(move |ctx: &mut Ctx| run(ctx, &test)),
             }

@@ -1,0 +1,728 @@
+//! The framing engine: a case is a script of frames to send and the event
+//! sequences that count as OK or NON-STRICT, plus the close it expects —
+//! Autobahn's model. Running a script is I/O; judging it ([`judge`]) is a
+//! pure function of what was observed.
+//!
+//! Where Autobahn waits fixed times (1 s after the last frame), a ping sent
+//! after the script's frames works as a barrier: a target processes frames in
+//! order, so when the barrier's pong arrives everything the script provoked
+//! has arrived too; a target that fails the connection closes before it.
+
+use crate::case::Ctx;
+use crate::cases::handshake::rfc6455_4_2_2::{handshake, RFC_ACCEPT, RFC_KEY};
+use crate::target::{Conn, FrameEnd, ReadEnd};
+use crate::verdict::{CloseOutcome, Closer, Outcome, Verdict};
+use crate::wire::frame::{opcode, Frame};
+
+/// The mask every suite frame uses unless a step says otherwise (RFC 6455 §5.7's example key).
+pub const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
+/// Largest payload the reader accepts from a target (Autobahn's largest message is 16 MiB).
+pub const MAX_PAYLOAD: u64 = 32 << 20;
+const BARRIER: &[u8] = b"voxproof-barrier";
+
+/// One thing a script does.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// Write these frames, masked with [`MASK`] unless they carry a mask, in one write each.
+    Frames(Vec<Frame>),
+    /// Write these frames (masked as above) as one byte stream cut into writes of `chunk` bytes.
+    Chopped(Vec<Frame>, usize),
+    /// Write raw bytes as they are.
+    Raw(Vec<u8>),
+    /// Send a ping and read until its pong (or a close) arrives; the pong is
+    /// recorded as an event like any other.
+    Sync(Vec<u8>),
+    /// Read until the target closes or a pong to a barrier arrives, then
+    /// record whether the target had closed by then (for fail-fast checks).
+    Probe,
+    /// Send a close frame (counts as the suite starting the close).
+    Close(Frame),
+    /// Send `count` messages one at a time, each waiting for its echo.
+    PingPong {
+        opcode: u8,
+        len: usize,
+        count: usize,
+    },
+}
+
+/// What the target sent, as Autobahn records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Message { binary: bool, payload: Vec<u8> },
+    Pong(Vec<u8>),
+}
+
+impl Event {
+    pub fn text(s: impl AsRef<[u8]>) -> Event {
+        Event::Message {
+            binary: false,
+            payload: s.as_ref().to_vec(),
+        }
+    }
+    pub fn binary(b: impl AsRef<[u8]>) -> Event {
+        Event::Message {
+            binary: true,
+            payload: b.as_ref().to_vec(),
+        }
+    }
+    pub fn pong(b: impl AsRef<[u8]>) -> Event {
+        Event::Pong(b.as_ref().to_vec())
+    }
+
+    fn describe(&self) -> String {
+        let show = |p: &[u8]| {
+            if p.len() > 24 {
+                format!("{} bytes", p.len())
+            } else {
+                format!("{:?}", String::from_utf8_lossy(p))
+            }
+        };
+        match self {
+            Event::Message {
+                binary: false,
+                payload,
+            } => format!("text {}", show(payload)),
+            Event::Message {
+                binary: true,
+                payload,
+            } => format!("binary {}", show(payload)),
+            Event::Pong(p) => format!("pong {}", show(p)),
+        }
+    }
+}
+
+/// The close a case expects (Autobahn's `expectedClose`).
+#[derive(Debug, Clone)]
+pub struct CloseExpect {
+    /// Who must start the closing handshake.
+    pub by: Closer,
+    /// Close codes allowed in the target's close frame (none sent is allowed too, as in Autobahn).
+    pub codes: Vec<u16>,
+    /// The closing handshake must complete both ways and the target must close TCP.
+    pub require_clean: bool,
+    /// A wrong code fails the case (Autobahn's category 7) instead of being NON-STRICT.
+    pub wrong_code_fails: bool,
+    /// A close frame with one of `codes` is required; without one the case is
+    /// NON-STRICT (RFC 6455 §7.1.7: an endpoint failing the connection SHOULD send one).
+    pub code_required: bool,
+}
+
+impl CloseExpect {
+    /// The suite closes with 1000 and expects a clean close with 1000.
+    pub fn normal() -> CloseExpect {
+        CloseExpect {
+            by: Closer::Suite,
+            codes: vec![1000],
+            require_clean: true,
+            wrong_code_fails: false,
+            code_required: false,
+        }
+    }
+    /// The target must fail the connection with `code`.
+    pub fn fail(code: u16) -> CloseExpect {
+        CloseExpect {
+            by: Closer::Target,
+            codes: vec![code],
+            require_clean: false,
+            wrong_code_fails: false,
+            code_required: false,
+        }
+    }
+}
+
+/// The event sequences that count, and the close.
+#[derive(Debug, Clone)]
+pub struct Expect {
+    pub ok: Vec<Vec<Event>>,
+    pub non_strict: Vec<Vec<Event>>,
+    pub close: CloseExpect,
+    /// The RFC leaves the outcome open: report what happened as INFORMATIONAL.
+    pub informational: bool,
+    /// For [`Step::Probe`] cases: closing only after the probe is NON-STRICT.
+    pub fail_fast: bool,
+}
+
+impl Expect {
+    pub fn ok(events: Vec<Event>, close: CloseExpect) -> Expect {
+        Expect {
+            ok: vec![events],
+            non_strict: Vec::new(),
+            close,
+            informational: false,
+            fail_fast: false,
+        }
+    }
+    pub fn non_strict(mut self, events: Vec<Event>) -> Expect {
+        self.non_strict.push(events);
+        self
+    }
+    pub fn informational(mut self) -> Expect {
+        self.informational = true;
+        self
+    }
+    pub fn fail_fast(mut self) -> Expect {
+        self.fail_fast = true;
+        self
+    }
+}
+
+/// A framing case's script.
+#[derive(Debug, Clone)]
+pub struct Script {
+    pub steps: Vec<Step>,
+    pub expect: Expect,
+}
+
+/// Everything observed on the connection, for the judge.
+#[derive(Debug, Clone, Default)]
+pub struct Observation {
+    pub events: Vec<Event>,
+    /// The target's close frame: code and reason, when it sent one.
+    pub target_close: Option<(Option<u16>, Vec<u8>)>,
+    /// Who sent the first close frame (or dropped TCP first).
+    pub first_closer: Option<Closer>,
+    /// The target closed TCP (FIN or reset) before the suite did.
+    pub target_closed_tcp: bool,
+    /// The suite sent a close frame.
+    pub suite_sent_close: bool,
+    /// Did the target close before a [`Step::Probe`]'s pong?
+    pub closed_before_probe: Option<bool>,
+    /// Breaches of RFC 6455 seen in what the target sent (masked frames, bad frames).
+    pub violations: Vec<String>,
+    /// The deadline passed while waiting.
+    pub timed_out: bool,
+    /// The target's frames, counted by opcode (for auto-fragmentation checks).
+    pub frames_by_opcode: [usize; 16],
+}
+
+fn severity(v: Verdict) -> u8 {
+    match v {
+        Verdict::Ok => 0,
+        Verdict::Informational => 1,
+        Verdict::NonStrict => 2,
+        Verdict::Unimplemented => 3,
+        Verdict::Failed => 4,
+    }
+}
+
+/// The worse of two verdicts.
+pub fn worse(a: Verdict, b: Verdict) -> Verdict {
+    if severity(a) >= severity(b) {
+        a
+    } else {
+        b
+    }
+}
+
+fn describe(events: &[Event]) -> String {
+    if events.is_empty() {
+        "nothing".into()
+    } else {
+        events
+            .iter()
+            .map(Event::describe)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The close verdict (Autobahn's `behaviorClose`).
+pub fn judge_close(expect: &CloseExpect, obs: &Observation) -> CloseOutcome {
+    let code = obs.target_close.as_ref().and_then(|(c, _)| *c);
+    let closed_by = obs.first_closer.unwrap_or(Closer::Nobody);
+    let clean = obs.suite_sent_close && obs.target_close.is_some() && obs.target_closed_tcp;
+    let out = |verdict, detail: String| CloseOutcome {
+        verdict,
+        detail,
+        closed_by,
+        code,
+        clean,
+    };
+    if closed_by != expect.by {
+        let who = |c: Closer| match c {
+            Closer::Suite => "the suite",
+            Closer::Target => "the target",
+            Closer::Nobody => "nobody",
+        };
+        return out(
+            Verdict::Failed,
+            format!(
+                "the connection should have been closed by {}, was closed by {}",
+                who(expect.by),
+                who(closed_by)
+            ),
+        );
+    }
+    if expect.require_clean && !clean {
+        let why = if obs.target_close.is_none() {
+            "the target sent no close frame"
+        } else {
+            "the target did not close the TCP connection"
+        };
+        return out(Verdict::Failed, format!("unclean close: {why}"));
+    }
+    if let Some(c) = code {
+        if !expect.codes.contains(&c) {
+            let allowed = expect
+                .codes
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(" or ");
+            let verdict = if expect.wrong_code_fails {
+                Verdict::Failed
+            } else {
+                Verdict::NonStrict
+            };
+            return out(
+                verdict,
+                format!("close code {c}; {allowed} (or none) expected"),
+            );
+        }
+    }
+    if expect.code_required && code.is_none() {
+        //= https://www.rfc-editor.org/rfc/rfc6455#section-7.1.7
+        //# If _The WebSocket Connection is Established_ prior to the point where
+        //# the endpoint is required to _Fail the WebSocket Connection_, the
+        //# endpoint SHOULD send a Close frame with an appropriate status code
+        //# (Section 7.4) before proceeding to _Close the WebSocket Connection_.
+        return out(
+            Verdict::NonStrict,
+            "the target closed without a close frame carrying a code".into(),
+        );
+    }
+    if !obs.target_closed_tcp {
+        //= https://www.rfc-editor.org/rfc/rfc6455#section-7.1.1
+        //# The underlying TCP connection, in most normal cases, SHOULD be closed
+        //# first by the server, so that it holds the TIME_WAIT state and not the
+        //# client
+        return out(
+            Verdict::NonStrict,
+            "the suite had to close the TCP connection".into(),
+        );
+    }
+    let detail = match code {
+        Some(c) => format!("closed with {c}"),
+        None => "closed without a code".into(),
+    };
+    out(Verdict::Ok, detail)
+}
+
+/// The case's verdict from what was observed.
+pub fn judge(expect: &Expect, obs: &Observation) -> Outcome {
+    let close = judge_close(&expect.close, obs);
+    let (mut verdict, mut detail) = if expect.ok.contains(&obs.events) {
+        (Verdict::Ok, format!("received {}", describe(&obs.events)))
+    } else if expect.non_strict.contains(&obs.events) {
+        (
+            Verdict::NonStrict,
+            format!(
+                "received {} (acceptable, not strict)",
+                describe(&obs.events)
+            ),
+        )
+    } else {
+        let want = expect.ok.first().map(|e| describe(e)).unwrap_or_default();
+        (
+            Verdict::Failed,
+            format!("received {}; expected {want}", describe(&obs.events)),
+        )
+    };
+    if expect.fail_fast && verdict == Verdict::Ok && obs.closed_before_probe == Some(false) {
+        verdict = Verdict::NonStrict;
+        detail = "failed the connection only at the end of the message, not as soon as the error arrived".into();
+    }
+    if let Some(v) = obs.violations.first() {
+        verdict = Verdict::Failed;
+        detail = v.clone();
+    }
+    if expect.informational {
+        return Outcome {
+            verdict: Verdict::Informational,
+            detail: format!("{detail}; {}", close.detail),
+            close: Some(CloseOutcome {
+                verdict: Verdict::Informational,
+                ..close
+            }),
+        };
+    }
+    let overall = worse(verdict, close.verdict);
+    let detail = if close.verdict == Verdict::Ok || verdict != Verdict::Ok {
+        format!("{detail}; {}", close.detail)
+    } else {
+        format!("{}; {detail}", close.detail)
+    };
+    Outcome {
+        verdict: overall,
+        detail,
+        close: Some(close),
+    }
+}
+
+// ------------------------------------------------------------------ running
+
+/// Reads frames, assembles messages, answers pings, notes breaches.
+struct Session {
+    conn: Conn,
+    obs: Observation,
+    /// Text or binary message being assembled from fragments.
+    partial: Option<(bool, Vec<u8>)>,
+    tcp_done: bool,
+    /// A write failed: the target stopped reading (it may have closed).
+    write_failed: bool,
+}
+
+/// What reading stopped on.
+enum Stop {
+    Pong(Vec<u8>),
+    TargetClosed,
+    Ended,
+}
+
+impl Session {
+    /// Write frames — all in one write, or each frame chopped into writes of
+    /// `chunk` bytes as Autobahn's `chopsize` does. `closing` marks a close the
+    /// suite starts or answers (a close frame sent as a test input does not).
+    fn send(&mut self, frames: &[Frame], chunk: Option<usize>, closing: bool) -> bool {
+        if closing {
+            self.obs.first_closer.get_or_insert(Closer::Suite);
+            self.obs.suite_sent_close = true;
+        }
+        let encode = |f: &Frame| {
+            if f.mask.is_none() {
+                f.clone().masked(MASK).encode()
+            } else {
+                f.encode()
+            }
+        };
+        let sent = match chunk {
+            Some(c) => frames
+                .iter()
+                .try_for_each(|f| self.conn.send_chunked(&encode(f), c)),
+            None => self
+                .conn
+                .send(&frames.iter().flat_map(encode).collect::<Vec<u8>>()),
+        };
+        if sent.is_err() {
+            self.write_failed = true;
+        }
+        sent.is_ok()
+    }
+
+    /// Read one frame and record it; `Some(stop)` ends the current wait.
+    fn read_one(&mut self) -> Option<Stop> {
+        let frame = match self.conn.read_frame(MAX_PAYLOAD) {
+            Ok(f) => f,
+            Err(FrameEnd::Invalid(e)) => {
+                self.obs
+                    .violations
+                    .push(format!("the target sent bytes that are not a frame: {e}"));
+                self.tcp_done = true;
+                return Some(Stop::Ended);
+            }
+            Err(FrameEnd::Read(end, _)) => {
+                self.tcp_done = true;
+                match end {
+                    ReadEnd::TimedOut => self.obs.timed_out = true,
+                    ReadEnd::Closed | ReadEnd::Error(_) => {
+                        self.obs.target_closed_tcp = true;
+                        self.obs.first_closer.get_or_insert(Closer::Target);
+                    }
+                }
+                return Some(Stop::Ended);
+            }
+        };
+        self.obs.frames_by_opcode[usize::from(frame.opcode & 0xF)] += 1;
+        //= https://www.rfc-editor.org/rfc/rfc6455#section-5.1
+        //# A server MUST NOT mask any frames that it sends to the client.
+        if frame.mask.is_some() {
+            self.obs
+                .violations
+                .push("the target masked a frame (RFC 6455 §5.1: a server MUST NOT mask)".into());
+        }
+        if frame.rsv != 0 {
+            self.obs.violations.push(format!(
+                "the target set RSV bits {:03b} with no extension negotiated",
+                frame.rsv
+            ));
+        }
+        match frame.opcode {
+            opcode::TEXT | opcode::BINARY => {
+                if self.partial.is_some() {
+                    self.obs
+                        .violations
+                        .push("the target started a message inside another".into());
+                }
+                let binary = frame.opcode == opcode::BINARY;
+                if frame.fin {
+                    self.obs.events.push(Event::Message {
+                        binary,
+                        payload: frame.payload,
+                    });
+                } else {
+                    self.partial = Some((binary, frame.payload));
+                }
+            }
+            opcode::CONTINUATION => match self.partial.as_mut() {
+                Some((_, buf)) => {
+                    buf.extend_from_slice(&frame.payload);
+                    if frame.fin {
+                        let (binary, payload) = self.partial.take().unwrap_or_default();
+                        self.obs.events.push(Event::Message { binary, payload });
+                    }
+                }
+                None => self
+                    .obs
+                    .violations
+                    .push("the target sent a continuation with nothing to continue".into()),
+            },
+            opcode::PING => {
+                // Answer as a client must (RFC 6455 §5.5.2), unless closing.
+                if !self.obs.suite_sent_close {
+                    let _ = self
+                        .conn
+                        .send_frame(&Frame::new(opcode::PONG, frame.payload).masked(MASK));
+                }
+            }
+            opcode::PONG => {
+                if frame.payload.starts_with(BARRIER) {
+                    return Some(Stop::Pong(frame.payload));
+                }
+                self.obs.events.push(Event::Pong(frame.payload.clone()));
+                return Some(Stop::Pong(frame.payload));
+            }
+            opcode::CLOSE => {
+                if self.obs.target_close.is_none() {
+                    let code = frame.close_code();
+                    let reason = frame.payload.get(2..).unwrap_or_default().to_vec();
+                    self.obs.target_close = Some((code, reason));
+                    self.obs.first_closer.get_or_insert(Closer::Target);
+                    if !self.obs.suite_sent_close {
+                        // Echo the code, as a client completing the handshake does.
+                        let echo = Frame::close(code.filter(|c| *c != 1005 && *c != 1006), b"");
+                        self.send(&[echo], None, true);
+                    }
+                }
+                return Some(Stop::TargetClosed);
+            }
+            other => self.obs.violations.push(format!(
+                "the target sent a frame with reserved opcode {other:#x}"
+            )),
+        }
+        None
+    }
+
+    /// Read until a pong with `payload` (or any stop when `payload` is None).
+    fn read_until_pong(&mut self, payload: Option<&[u8]>) -> bool {
+        loop {
+            if self.tcp_done {
+                return false;
+            }
+            match self.read_one() {
+                Some(Stop::Pong(p)) if payload.is_none_or(|want| want == p.as_slice()) => {
+                    return true
+                }
+                Some(Stop::Pong(_)) | None => {}
+                Some(Stop::TargetClosed) | Some(Stop::Ended) => return false,
+            }
+        }
+    }
+
+    fn barrier(&mut self, n: u32) -> bool {
+        let mut payload = BARRIER.to_vec();
+        payload.extend_from_slice(format!("-{n}").as_bytes());
+        if !self.send(&[Frame::new(opcode::PING, payload.clone())], None, false) {
+            return false;
+        }
+        self.read_until_pong(Some(&payload))
+    }
+
+    /// After the close: read until TCP closes or the deadline passes.
+    fn drain(&mut self) {
+        while !self.tcp_done {
+            let _ = self.read_one();
+        }
+    }
+}
+
+/// Run a script against the target and judge it.
+pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
+    let conn = match handshake(ctx, RFC_KEY, RFC_ACCEPT) {
+        Ok(c) => c,
+        Err(o) => return Outcome::new(o.verdict, format!("opening handshake: {}", o.detail)),
+    };
+    let mut s = Session {
+        conn,
+        obs: Observation::default(),
+        partial: None,
+        tcp_done: false,
+        write_failed: false,
+    };
+    let mut barriers = 0;
+    for step in &script.steps {
+        if s.tcp_done || s.obs.target_close.is_some() {
+            break;
+        }
+        let ok = match step {
+            Step::Frames(frames) => s.send(frames, None, false),
+            Step::Chopped(frames, chunk) => s.send(frames, Some(*chunk), false),
+            Step::Raw(bytes) => s.conn.send(bytes).is_ok(),
+            Step::Sync(payload) => {
+                s.send(&[Frame::new(opcode::PING, payload.clone())], None, false)
+                    && s.read_until_pong(Some(payload))
+            }
+            Step::Probe => {
+                barriers += 1;
+                let answered = s.barrier(barriers);
+                s.obs.closed_before_probe = Some(!answered);
+                answered
+            }
+            Step::Close(frame) => s.send(std::slice::from_ref(frame), None, true),
+            Step::PingPong { opcode, len, count } => {
+                let fill = if *opcode == opcode::TEXT { b'*' } else { 0xfe };
+                let mut ok = true;
+                for _ in 0..*count {
+                    let before = s.obs.events.len();
+                    if !s.send(&[Frame::new(*opcode, vec![fill; *len])], None, false) {
+                        ok = false;
+                        break;
+                    }
+                    while s.obs.events.len() == before
+                        && !s.tcp_done
+                        && s.obs.target_close.is_none()
+                    {
+                        let _ = s.read_one();
+                    }
+                    if s.obs.events.len() == before {
+                        ok = false;
+                        break;
+                    }
+                }
+                ok
+            }
+        };
+        if !ok {
+            break;
+        }
+    }
+    // Settle: everything the script provoked arrives before the barrier's pong.
+    let open = |s: &Session| {
+        !s.tcp_done && !s.write_failed && s.obs.target_close.is_none() && !s.obs.suite_sent_close
+    };
+    if open(&s) {
+        barriers += 1;
+        s.barrier(barriers);
+    }
+    // The suite starts the close when nobody has yet (a failed write means
+    // the target is going away: read what it sent instead).
+    if open(&s) {
+        s.send(&[Frame::close(Some(1000), b"")], None, true);
+    }
+    s.drain();
+    if s.obs.timed_out && !s.obs.target_closed_tcp {
+        s.conn.shutdown_write();
+    }
+    judge(&script.expect, &s.obs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clean_by(by: Closer, code: u16) -> Observation {
+        Observation {
+            target_close: Some((Some(code), Vec::new())),
+            first_closer: Some(by),
+            target_closed_tcp: true,
+            suite_sent_close: true,
+            ..Observation::default()
+        }
+    }
+
+    #[test]
+    fn echo_and_clean_close_is_ok() {
+        let expect = Expect::ok(vec![Event::text("hi")], CloseExpect::normal());
+        let obs = Observation {
+            events: vec![Event::text("hi")],
+            ..clean_by(Closer::Suite, 1000)
+        };
+        assert_eq!(judge(&expect, &obs).verdict, Verdict::Ok);
+    }
+
+    #[test]
+    fn wrong_events_fail() {
+        let expect = Expect::ok(vec![Event::text("hi")], CloseExpect::normal());
+        let obs = clean_by(Closer::Suite, 1000);
+        assert_eq!(judge(&expect, &obs).verdict, Verdict::Failed);
+    }
+
+    #[test]
+    fn non_strict_alternative() {
+        let expect =
+            Expect::ok(vec![Event::text("hi")], CloseExpect::fail(1002)).non_strict(vec![]);
+        let obs = clean_by(Closer::Target, 1002);
+        assert_eq!(judge(&expect, &obs).verdict, Verdict::NonStrict);
+    }
+
+    #[test]
+    fn close_by_the_wrong_side_fails() {
+        let expect = Expect::ok(vec![], CloseExpect::fail(1002));
+        let out = judge(&expect, &clean_by(Closer::Suite, 1000));
+        assert_eq!(out.verdict, Verdict::Failed);
+        assert_eq!(out.close.unwrap().closed_by, Closer::Suite);
+    }
+
+    #[test]
+    fn wrong_code_is_non_strict_unless_category_7() {
+        let mut expect = Expect::ok(vec![], CloseExpect::fail(1002));
+        assert_eq!(
+            judge(&expect, &clean_by(Closer::Target, 1011)).verdict,
+            Verdict::NonStrict
+        );
+        expect.close.wrong_code_fails = true;
+        assert_eq!(
+            judge(&expect, &clean_by(Closer::Target, 1011)).verdict,
+            Verdict::Failed
+        );
+    }
+
+    #[test]
+    fn no_close_frame_is_allowed_when_failing() {
+        let expect = Expect::ok(vec![], CloseExpect::fail(1002));
+        let obs = Observation {
+            first_closer: Some(Closer::Target),
+            target_closed_tcp: true,
+            ..Observation::default()
+        };
+        assert_eq!(judge(&expect, &obs).verdict, Verdict::Ok);
+    }
+
+    #[test]
+    fn unclean_close_fails_when_clean_is_required() {
+        let expect = Expect::ok(vec![], CloseExpect::normal());
+        let obs = Observation {
+            target_closed_tcp: false,
+            ..clean_by(Closer::Suite, 1000)
+        };
+        let out = judge(&expect, &obs);
+        assert_eq!(out.verdict, Verdict::Failed, "{out:?}");
+    }
+
+    #[test]
+    fn masked_server_frame_fails() {
+        let expect = Expect::ok(vec![], CloseExpect::normal());
+        let mut obs = clean_by(Closer::Suite, 1000);
+        obs.violations.push("masked".into());
+        assert_eq!(judge(&expect, &obs).verdict, Verdict::Failed);
+    }
+
+    #[test]
+    fn late_failure_is_non_strict_for_fail_fast_cases() {
+        let expect = Expect::ok(vec![], CloseExpect::fail(1007)).fail_fast();
+        let mut obs = clean_by(Closer::Target, 1007);
+        obs.closed_before_probe = Some(false);
+        assert_eq!(judge(&expect, &obs).verdict, Verdict::NonStrict);
+        obs.closed_before_probe = Some(true);
+        assert_eq!(judge(&expect, &obs).verdict, Verdict::Ok);
+    }
+}

@@ -1,0 +1,63 @@
+//! Framing cases: Autobahn categories 1–7, 9 and 10 (ids `framing.<topic>.<autobahn id>`)
+//! and what Autobahn does not test (`framing.extra.*`). Each is a [`engine::Script`].
+
+pub mod autobahn;
+pub mod engine;
+pub mod extra;
+pub mod utf8;
+
+use crate::case::{Case, Ctx};
+use engine::Script;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What a framing case is, before it becomes a [`Case`].
+pub struct Def {
+    pub id: String,
+    pub autobahn: Option<String>,
+    pub title: String,
+    pub section: &'static str,
+    pub requirement: &'static str,
+    pub sends: String,
+    pub expects: String,
+    pub min_timeout: Option<Duration>,
+    pub origin: &'static str,
+    pub script: Source,
+}
+
+/// A script, or how to build it when the case runs (large payloads are not
+/// kept in memory for the whole catalogue).
+#[derive(Clone)]
+pub enum Source {
+    Ready(Script),
+    Lazy(Arc<dyn Fn() -> Script + Send + Sync>),
+}
+
+impl Def {
+    pub fn into_case(self) -> Case {
+        let source = self.script;
+        Case {
+            id: self.id,
+            title: self.title,
+            section: self.section.into(),
+            requirement: self.requirement.into(),
+            sends: self.sends,
+            expects: self.expects,
+            autobahn: self.autobahn,
+            origin: self.origin.into(),
+            min_timeout: self.min_timeout,
+            run: Arc::new(move |ctx: &mut Ctx| match &source {
+                Source::Ready(script) => engine::run(ctx, script),
+                Source::Lazy(build) => engine::run(ctx, &build()),
+            }),
+        }
+    }
+}
+
+pub fn cases() -> Vec<Case> {
+    autobahn::defs()
+        .into_iter()
+        .chain(extra::defs())
+        .map(Def::into_case)
+        .collect()
+}

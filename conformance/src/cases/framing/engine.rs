@@ -332,11 +332,7 @@ pub fn judge(expect: &Expect, obs: &Observation) -> Outcome {
         verdict = Verdict::NonStrict;
         detail = "failed the connection only at the end of the message, not as soon as the error arrived".into();
     }
-    if let Some(v) = obs.violations.first() {
-        verdict = Verdict::Failed;
-        detail = v.clone();
-    }
-    if expect.informational {
+    if expect.informational && obs.violations.is_empty() {
         return Outcome {
             verdict: Verdict::Informational,
             detail: format!("{detail}; {}", close.detail),
@@ -345,6 +341,11 @@ pub fn judge(expect: &Expect, obs: &Observation) -> Outcome {
                 ..close
             }),
         };
+    }
+    // A breach of RFC 6455 in what the target sent fails any case, informational or not.
+    if let Some(v) = obs.violations.first() {
+        verdict = Verdict::Failed;
+        detail = v.clone();
     }
     let overall = worse(verdict, close.verdict);
     let detail = if close.verdict == Verdict::Ok || verdict != Verdict::Ok {

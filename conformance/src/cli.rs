@@ -60,6 +60,12 @@ struct RunArgs {
     /// Write the JSON report to FILE.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Write a JUnit XML report to FILE (for CI test views).
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write a self-contained HTML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// List every case in the console report, not only those that are not OK.
     #[arg(long, short)]
     verbose: bool,
@@ -211,12 +217,24 @@ fn run_cmd(args: &RunArgs) -> i32 {
         eprintln!("error: {e}");
         return EXIT_USAGE;
     }
-    let report = run::run(&target, &cases, &config, &|_| {});
+    let progress = crate::progress::Progress::for_terminal(cases.len());
+    let report = run::run(&target, &cases, &config, &|r| progress.case_done(r));
+    progress.finish();
     print!("{}", report::console::render(&report, args.verbose));
-    if let Some(path) = &args.json {
-        if let Err(e) = std::fs::write(path, report::json::render(&report)) {
+    let files = [
+        (
+            &args.json,
+            "JSON",
+            report::json::render as fn(&run::RunReport) -> String,
+        ),
+        (&args.junit, "JUnit", report::junit::render),
+        (&args.html, "HTML", report::html::render),
+    ];
+    for (path, kind, render) in files {
+        let Some(path) = path else { continue };
+        if let Err(e) = std::fs::write(path, render(&report)) {
             eprintln!(
-                "error: cannot write the JSON report to {}: {e}",
+                "error: cannot write the {kind} report to {}: {e}",
                 path.display()
             );
             return EXIT_USAGE;

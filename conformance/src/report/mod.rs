@@ -1,4 +1,6 @@
-//! Reports of a run: console text and JSON.
+//! Reports of a run: console text, JSON, JUnit XML and HTML.
 
 pub mod console;
+pub mod html;
 pub mod json;
+pub mod junit;

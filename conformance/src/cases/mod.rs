@@ -2,3 +2,6 @@
 //! so a case's code is found from its id.
 
 pub mod handshake;
+pub mod framing {
+    pub mod utf8_data;
+}

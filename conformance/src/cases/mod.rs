@@ -3,3 +3,6 @@
 
 pub mod framing;
 pub mod handshake;
+pub mod framing {
+    pub mod utf8_data;
+}

@@ -125,6 +125,15 @@ impl Conn {
         self.id
     }
 
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// Move the deadline (a case waiting a bounded time inside its own deadline).
+    pub fn set_deadline(&mut self, deadline: Instant) {
+        self.deadline = deadline;
+    }
+
     fn remaining(&self) -> Option<Duration> {
         let left = self.deadline.saturating_duration_since(Instant::now());
         (!left.is_zero()).then_some(left)

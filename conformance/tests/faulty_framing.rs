@@ -377,6 +377,9 @@ fn fault_for(id: &str) -> Faults {
     }
 }
 
+/// Cases where a per-frame UTF-8 check is NON-STRICT (Autobahn 6.4.3, 6.4.4).
+const KNOWN_NON_STRICT: &[&str] = &["framing.utf8.6_4_3", "framing.utf8.6_4_4"];
+
 #[test]
 fn the_fault_free_server_passes_the_framing_suite() {
     let target = serve(Faults::default());
@@ -386,6 +389,10 @@ fn the_fault_free_server_passes_the_framing_suite() {
         .results
         .iter()
         .filter(|r| !matches!(r.verdict, Verdict::Ok | Verdict::Informational))
+        // tungstenite (and this server) check UTF-8 per frame, not per byte, so
+        // invalid UTF-8 inside one frame written in pieces fails only at its end:
+        // NON-STRICT, as in tungstenite's published Autobahn results.
+        .filter(|r| !(r.verdict == Verdict::NonStrict && KNOWN_NON_STRICT.contains(&r.id.as_str())))
         .map(|r| format!("{} {}: {}", r.verdict, r.id, r.detail))
         .collect();
     assert!(bad.is_empty(), "{}", bad.join("\n"));

@@ -4,6 +4,9 @@ use voxproof_conformance::run::{run, RunConfig};
 use voxproof_conformance::verdict::Verdict;
 use voxproof_conformance::{embedded, registry, report};
 
+/// Cases where a per-frame UTF-8 check is NON-STRICT (Autobahn 6.4.3, 6.4.4).
+const KNOWN_NON_STRICT: &[&str] = &["framing.utf8.6_4_3", "framing.utf8.6_4_4"];
+
 #[test]
 fn whole_suite_passes_on_the_reference() {
     let (_server, target) = embedded::start().expect("reference starts");
@@ -14,6 +17,10 @@ fn whole_suite_passes_on_the_reference() {
         .results
         .iter()
         .filter(|r| !matches!(r.verdict, Verdict::Ok | Verdict::Informational))
+        // tungstenite (and this server) check UTF-8 per frame, not per byte, so
+        // invalid UTF-8 inside one frame written in pieces fails only at its end:
+        // NON-STRICT, as in tungstenite's published Autobahn results.
+        .filter(|r| !(r.verdict == Verdict::NonStrict && KNOWN_NON_STRICT.contains(&r.id.as_str())))
         .map(|r| format!("{} {}: {}", r.verdict, r.id, r.detail))
         .collect();
     assert!(

@@ -3,6 +3,3 @@
 
 pub mod framing;
 pub mod handshake;
-pub mod framing {
-    pub mod utf8_data;
-}

@@ -33,8 +33,12 @@ pub enum Step {
     /// recorded as an event like any other.
     Sync(Vec<u8>),
     /// Read until the target closes or a pong to a barrier arrives, then
-    /// record whether the target had closed by then (for fail-fast checks).
+    /// record whether the connection is still open (for fail-fast checks).
     Probe,
+    /// Read for this long (or until the target closes), then record whether
+    /// the connection is still open. Used where a ping cannot be sent (in the
+    /// middle of a frame's payload).
+    Wait(std::time::Duration),
     /// Send a close frame (counts as the suite starting the close).
     Close(Frame),
     /// Send `count` messages one at a time, each waiting for its echo.
@@ -138,7 +142,9 @@ pub struct Expect {
     pub close: CloseExpect,
     /// The RFC leaves the outcome open: report what happened as INFORMATIONAL.
     pub informational: bool,
-    /// For [`Step::Probe`] cases: closing only after the probe is NON-STRICT.
+    /// Fail-fast cases (two probes or waits): the target must still be open
+    /// at the first (the message so far is a valid prefix) and closed by the
+    /// second; closing only later is NON-STRICT, closing at the first FAILED.
     pub fail_fast: bool,
 }
 
@@ -185,8 +191,8 @@ pub struct Observation {
     pub target_closed_tcp: bool,
     /// The suite sent a close frame.
     pub suite_sent_close: bool,
-    /// Did the target close before a [`Step::Probe`]'s pong?
-    pub closed_before_probe: Option<bool>,
+    /// For each [`Step::Probe`] or [`Step::Wait`]: was the connection still open?
+    pub probes: Vec<bool>,
     /// Breaches of RFC 6455 seen in what the target sent (masked frames, bad frames).
     pub violations: Vec<String>,
     /// The deadline passed while waiting.
@@ -328,9 +334,19 @@ pub fn judge(expect: &Expect, obs: &Observation) -> Outcome {
             format!("received {}; expected {want}", describe(&obs.events)),
         )
     };
-    if expect.fail_fast && verdict == Verdict::Ok && obs.closed_before_probe == Some(false) {
-        verdict = Verdict::NonStrict;
-        detail = "failed the connection only at the end of the message, not as soon as the error arrived".into();
+    if expect.fail_fast && verdict == Verdict::Ok {
+        match obs.probes.as_slice() {
+            [true, false] => {}
+            [true, true] => {
+                verdict = Verdict::NonStrict;
+                detail = "failed the connection only at the end of the message, not as soon as the error arrived".into();
+            }
+            [false, ..] | [] => {
+                verdict = Verdict::Failed;
+                detail = "failed the connection on a valid prefix of the message".into();
+            }
+            _ => {}
+        }
     }
     if expect.informational && obs.violations.is_empty() {
         return Outcome {
@@ -538,6 +554,23 @@ impl Session {
         self.read_until_pong(Some(&payload))
     }
 
+    /// Read for `d` (within the case's deadline); true when still open.
+    fn wait(&mut self, d: std::time::Duration) -> bool {
+        let hard = self.conn.deadline();
+        let until = (std::time::Instant::now() + d).min(hard);
+        self.conn.set_deadline(until);
+        while !self.tcp_done && self.obs.target_close.is_none() {
+            let _ = self.read_one();
+        }
+        self.conn.set_deadline(hard);
+        if self.tcp_done && self.obs.timed_out && std::time::Instant::now() < hard {
+            // Only the wait ended, not the connection.
+            self.tcp_done = false;
+            self.obs.timed_out = false;
+        }
+        !self.tcp_done && self.obs.target_close.is_none()
+    }
+
     /// After the close: read until TCP closes or the deadline passes.
     fn drain(&mut self) {
         while !self.tcp_done {
@@ -575,8 +608,13 @@ pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
             Step::Probe => {
                 barriers += 1;
                 let answered = s.barrier(barriers);
-                s.obs.closed_before_probe = Some(!answered);
+                s.obs.probes.push(answered);
                 answered
+            }
+            Step::Wait(d) => {
+                let open = s.wait(*d);
+                s.obs.probes.push(open);
+                open
             }
             Step::Close(frame) => s.send(std::slice::from_ref(frame), None, true),
             Step::PingPong { opcode, len, count } => {
@@ -721,9 +759,11 @@ mod tests {
     fn late_failure_is_non_strict_for_fail_fast_cases() {
         let expect = Expect::ok(vec![], CloseExpect::fail(1007)).fail_fast();
         let mut obs = clean_by(Closer::Target, 1007);
-        obs.closed_before_probe = Some(false);
+        obs.probes = vec![true, true];
         assert_eq!(judge(&expect, &obs).verdict, Verdict::NonStrict);
-        obs.closed_before_probe = Some(true);
+        obs.probes = vec![true, false];
         assert_eq!(judge(&expect, &obs).verdict, Verdict::Ok);
+        obs.probes = vec![false];
+        assert_eq!(judge(&expect, &obs).verdict, Verdict::Failed);
     }
 }

@@ -5,6 +5,7 @@ pub mod autobahn;
 pub mod engine;
 pub mod extra;
 pub mod utf8;
+pub mod utf8_data;
 
 use crate::case::{Case, Ctx};
 use engine::Script;

@@ -151,9 +151,11 @@ fn established(ctx: &mut Ctx) -> Outcome {
             Err(FrameEnd::Invalid(e)) => {
                 return Outcome::failed(format!("not a WebSocket frame: {e}"))
             }
-            Err(FrameEnd::Read(end, n)) => return Outcome::failed(format!(
+            Err(FrameEnd::Read(end, n)) => {
+                return Outcome::failed(format!(
                 "101, but no close frame came back ({end:?} with {n} bytes of an incomplete frame)"
-            )),
+            ))
+            }
         }
     }
     Outcome::failed("16 frames and no close frame")

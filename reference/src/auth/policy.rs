@@ -233,3 +233,48 @@ impl Policy {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configuration_is_refused_rather_than_weakened() {
+        let secret = [7u8; 64];
+        assert!(Policy::hmac(&secret, &["HS256", "HS512"]).is_ok());
+        assert_eq!(
+            Policy::hmac(&secret, &["none"]).err(),
+            Some(PolicyError::UnsupportedAlgorithm("none".into()))
+        );
+        assert_eq!(
+            Policy::hmac(&secret, &["ES512"]).err(),
+            Some(PolicyError::UnsupportedAlgorithm("ES512".into()))
+        );
+        assert_eq!(
+            Policy::hmac(&secret, &[]).err(),
+            Some(PolicyError::NoAlgorithm)
+        );
+        assert_eq!(
+            Policy::hmac(&secret[..31], &["HS256"]).err(),
+            Some(PolicyError::WeakKey {
+                bytes: 31,
+                needed: 32
+            })
+        );
+        assert_eq!(
+            Policy::hmac(&secret[..48], &["HS512"]).err(),
+            Some(PolicyError::WeakKey {
+                bytes: 48,
+                needed: 64
+            })
+        );
+        assert!(matches!(
+            Policy::hmac(&secret, &["RS256"]),
+            Err(PolicyError::BadKey(_))
+        ));
+        assert!(matches!(
+            Policy::public_key_pem(b"not a key", &["RS256"]),
+            Err(PolicyError::BadKey(_))
+        ));
+    }
+}

@@ -25,9 +25,10 @@ pub mod raw {
     ];
 }
 
-/// The error vocabulary: what an invalid token is rejected for. `error` in a
-/// test names the first check that fails in the order of this list (see
-/// `docs/jwt.md`); a runner for another stack may compare the result only.
+/// The error vocabulary: what an invalid token is rejected for. For a token
+/// with several defects, `error` names the first check that fails in the
+/// order `docs/jwt.md` gives (RFC 7515 §5.2, then RFC 7519 §7.2); a runner
+/// for another stack may compare the result only.
 pub const ERRORS: [&str; 13] = [
     "malformed",
     "duplicate-name",

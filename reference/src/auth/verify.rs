@@ -289,8 +289,8 @@ pub fn verify_jws(token: &str, policy: &Policy) -> Result<Jws, AuthError> {
     //#     Header Parameter value
     check_crit(&header)?;
     //= https://www.rfc-editor.org/rfc/rfc7797#section-7
-    //# ... JWTs MUST NOT use the unencoded payload option defined by this
-    //# specification.
+    //# For interoperability reasons, JSON Web Tokens [JWT] MUST NOT use
+    //# "b64" with a "false" value.
     // Without crit (which check_crit refuses) b64 is merely present; false
     // would change the signing input, so it is refused, true is the default.
     match header.get("b64") {
@@ -314,6 +314,11 @@ pub fn verify_jws(token: &str, policy: &Policy) -> Result<Jws, AuthError> {
     //#     being used, which MUST be accurately represented by the value of
     //#     the "alg" (algorithm) Header Parameter
     // jku, x5u, jwk and x5c are never read: only configured keys verify.
+    //= https://www.rfc-editor.org/rfc/rfc7518#section-3.4
+    //# The JWS Signature value MUST be a 64-octet sequence.  If it is not a
+    //# 64-octet sequence, the validation has failed.
+    // (For ES256; 96 octets for ES384.) jsonwebtoken reads ECDSA signatures
+    // as fixed-size R || S, so DER or padded forms fail here.
     let input = &token[..header_seg.len() + 1 + payload_seg.len()];
     let keys = select_key(policy, alg, kid)?;
     let ok = keys.iter().any(|k| {

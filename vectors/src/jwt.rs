@@ -80,8 +80,9 @@ pub struct JwtGroup {
     #[serde(rename = "type")]
     pub kind: String,
     pub comment: String,
-    /// A JWK (RFC 7517 §4) or a JWK Set (§5). Signing groups include the
-    /// private members so other implementations can re-sign.
+    /// A JWK (RFC 7517 §4) or a JWK Set (§5). Asymmetric keys include their
+    /// private members (every key here is published) so other
+    /// implementations can re-sign; a verifier uses the public members.
     pub key: serde_json::Value,
     /// When present, the verifier is configured with this PEM public key
     /// (SubjectPublicKeyInfo) rather than the JWK: the form keys take in

@@ -208,7 +208,7 @@ pub fn build() -> Envelope<JwtGroup> {
     groups.push(group(
         JWT,
         "An RS256 verifier configured with a PEM public key (RFC 7515 A.2's)",
-        public_jwk(&key_a2()),
+        key_a2(),
         Some(rsa_pem.clone()),
         &["RS256"],
         Some(at_now()),
@@ -393,7 +393,7 @@ pub fn build() -> Envelope<JwtGroup> {
     groups.push(group(
         JWT,
         "An ES256 verifier configured with a PEM public key (RFC 7515 A.3's)",
-        public_jwk(&key_a3()),
+        key_a3(),
         Some(ec_pem),
         &["ES256"],
         Some(at_now()),

@@ -2,7 +2,7 @@
 //! RFC 7520 §4 and RFC 8037 Appendix A, copied verbatim, plus one-bit
 //! modifications of each.
 
-use super::crypto::{self, public_jwk, unb64u};
+use super::crypto::{self, unb64u};
 use super::*;
 
 const A1: &str = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -161,7 +161,7 @@ pub fn build() -> Envelope<JwtGroup> {
     groups.push(group(
         JWT,
         "RFC 7515 Appendix A.2 (RS256)",
-        public_jwk(&key_a2()),
+        key_a2(),
         None,
         &["RS256"],
         a_validation(A_NOW),
@@ -190,7 +190,7 @@ pub fn build() -> Envelope<JwtGroup> {
     groups.push(group(
         JWT,
         "RFC 7515 Appendix A.3 (ES256)",
-        public_jwk(&key_a3()),
+        key_a3(),
         None,
         &["ES256"],
         a_validation(A_NOW),
@@ -226,7 +226,7 @@ pub fn build() -> Envelope<JwtGroup> {
     groups.push(group(
         JWS,
         "RFC 7515 Appendix A.4 (ES512); the payload is the text 'Payload', not a JWT",
-        public_jwk(&key_a4()),
+        key_a4(),
         None,
         &["ES512"],
         None,
@@ -249,7 +249,7 @@ pub fn build() -> Envelope<JwtGroup> {
     groups.push(group(
         JWS,
         "RFC 7520 §4.1 (RS256), compact serialization",
-        public_jwk(&key_7520_rsa()),
+        key_7520_rsa(),
         None,
         &["RS256"],
         None,
@@ -273,7 +273,7 @@ pub fn build() -> Envelope<JwtGroup> {
     groups.push(group(
         JWS,
         "RFC 7520 §4.2 (PS384), compact serialization",
-        public_jwk(&key_7520_rsa()),
+        key_7520_rsa(),
         None,
         &["PS384"],
         None,
@@ -290,7 +290,7 @@ pub fn build() -> Envelope<JwtGroup> {
     groups.push(group(
         JWS,
         "RFC 7520 §4.3 (ES512), compact serialization",
-        public_jwk(&key_7520_ec()),
+        key_7520_ec(),
         None,
         &["ES512"],
         None,
@@ -340,7 +340,7 @@ pub fn build() -> Envelope<JwtGroup> {
     groups.push(group(
         JWS,
         "RFC 8037 Appendix A.4 (Ed25519)",
-        public_jwk(&key_ed25519()),
+        key_ed25519(),
         None,
         &["EdDSA"],
         None,

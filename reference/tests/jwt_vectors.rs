@@ -55,3 +55,52 @@ fn reference_verifier_meets_every_jwt_vector() {
     );
     assert_eq!(skipped.len(), 5, "{skipped:?}");
 }
+
+#[test]
+fn error_codes_are_the_vocabulary_one_to_one() {
+    use voxproof_reference::auth::AuthError as E;
+    let all = [
+        E::Malformed(String::new()),
+        E::DuplicateName(String::new()),
+        E::AlgNotAllowed(String::new()),
+        E::UnsupportedCrit(String::new()),
+        E::UnsupportedHeader(String::new()),
+        E::UnknownKey,
+        E::BadSignature,
+        E::BadClaimType(String::new()),
+        E::Expired,
+        E::NotYetValid,
+        E::WrongIssuer,
+        E::WrongAudience,
+        E::MissingClaim(String::new()),
+    ];
+    let codes: Vec<&str> = all.iter().map(|e| e.code()).collect();
+    assert_eq!(codes, voxproof_vectors::jwt::ERRORS);
+}
+
+mod robustness {
+    use proptest::prelude::*;
+    use voxproof_reference::auth::{verify, Policy};
+
+    const TOKEN: &str =
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.M3u8jbh6L5QQp3O5jGqJkuH7YlvKVtG3cI7B9Qgxz3Q";
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Any text, and any one-byte change of a token, gets an answer,
+        /// never a panic; and the answer depends on the inputs alone.
+        #[test]
+        fn never_panics(text in "\\PC{0,200}", pos in 0usize..90, byte in 0u8..128) {
+            let policy = Policy::hmac(&[1u8; 32], &["HS256"]).unwrap();
+            let first = verify(&text, &policy, 1_700_000_000);
+            prop_assert_eq!(first, verify(&text, &policy, 1_700_000_000));
+            let mut bytes = TOKEN.as_bytes().to_vec();
+            let i = pos % bytes.len();
+            bytes[i] = byte;
+            if let Ok(mutated) = String::from_utf8(bytes) {
+                let _ = verify(&mutated, &policy, 1_700_000_000);
+            }
+        }
+    }
+}

@@ -2,7 +2,9 @@
 //! CVE-2016-10555, CVE-2018-0114, CVE-2022-21449) and malformed compact
 //! serializations.
 
-use super::crypto::{self, b64u, der_ecdsa, from_jwk, public_jwk, public_pem, sub_be, P256_N};
+use super::crypto::{
+    self, b64u, der_ecdsa, from_jwk, public_jwk, public_pem, sub_be, P256_N, P384_N,
+};
 use super::*;
 
 pub fn build() -> Envelope<JwtGroup> {
@@ -482,6 +484,107 @@ pub fn build() -> Envelope<JwtGroup> {
         tests,
     ));
 
+    // Signature lengths a lenient decoder might forgive: the HMAC output
+    // repeated, an absurd length, and an RSA signature one octet longer than
+    // the modulus but with the same integer value.
+    let good = token(r#"{"alg":"HS256","typ":"JWT"}"#, &claims, "HS256", &hs);
+    let mac = sig_of(&good);
+    let tests = vec![
+        t.invalid(
+            "HS256 MAC repeated (64 octets)",
+            with_sig(&good, &b64u(&[mac.clone(), mac.clone()].concat())),
+            "bad-signature",
+            &["SignatureLength"],
+        ),
+        t.invalid(
+            "HS256 MAC followed by 992 zero octets (1024 octets)",
+            with_sig(&good, &b64u(&[mac.clone(), vec![0; 992]].concat())),
+            "bad-signature",
+            &["SignatureLength"],
+        ),
+        t.invalid(
+            "HS256 MAC truncated to 16 octets",
+            with_sig(&good, &b64u(&mac[..16])),
+            "bad-signature",
+            &["SignatureLength"],
+        ),
+    ];
+    groups.push(group(
+        JWT,
+        "Signature lengths, HS256 with the RFC 7515 A.1 key",
+        key_a1(),
+        None,
+        &["HS256"],
+        Some(at_now()),
+        tests,
+    ));
+
+    let rs = token(r#"{"alg":"RS256","typ":"JWT"}"#, &claims, "RS256", &rsa);
+    let tests = vec![
+        t.valid("RS256 token signed with the configured key", rs.clone(), &["Valid"]),
+        t.invalid(
+            "RS256 signature with a zero octet prepended: the same integer, k + 1 octets (RFC 8017 §8.2.2 step 1: 'If the length of the signature S is not k octets, output invalid signature')",
+            with_sig(&rs, &b64u(&[vec![0u8], sig_of(&rs)].concat())), "bad-signature", &["SignatureLength"]),
+    ];
+    groups.push(group(
+        JWT,
+        "Signature lengths, RS256 with the RFC 7515 A.2 key",
+        key_a2(),
+        None,
+        &["RS256"],
+        Some(at_now()),
+        tests,
+    ));
+
+    // Psychic signatures on P-384 as well.
+    let p384 = from_jwk(&key_p384());
+    let es = token(r#"{"alg":"ES384","typ":"JWT"}"#, &claims, "ES384", &p384);
+    let es_sig = sig_of(&es);
+    let one = {
+        let mut v = [0u8; 48];
+        v[47] = 1;
+        v
+    };
+    let n_minus_1 = sub_be(&P384_N, &one);
+    let forged_input = format!(
+        "{}.{}",
+        b64u(br#"{"alg":"ES384","typ":"JWT"}"#),
+        b64u(forged.as_bytes())
+    );
+    let mut tests = vec![t.valid(
+        "ES384 token signed with the configured key",
+        es.clone(),
+        &["Valid"],
+    )];
+    for (what, v) in [
+        ("0", vec![0u8; 48]),
+        ("1", one.to_vec()),
+        ("n-1", n_minus_1),
+        ("n", P384_N.to_vec()),
+    ] {
+        tests.push(t.invalid(
+            format!("psychic signature r = s = {what} on P-384"),
+            format!("{forged_input}.{}", b64u(&[v.clone(), v].concat())),
+            "bad-signature",
+            &["PsychicSignature"],
+        ));
+    }
+    tests.push(t.invalid(
+        "the valid ES384 signature DER-encoded (RFC 7518 §3.4 requires the 96-octet R || S)",
+        with_sig(&es, &b64u(&der_ecdsa(&es_sig))),
+        "bad-signature",
+        &["DerSignature"],
+    ));
+    groups.push(group(
+        JWT,
+        "An ES384 verifier (the P-384 key derived from a fixed label)",
+        key_p384(),
+        None,
+        &["ES384"],
+        Some(at_now()),
+        tests,
+    ));
+
     envelope(
         "jwt-attacks",
         "The attack catalogue of RFC 8725 (JWT BCP) and public advisories: alg none in every case spelling (CVE-2015-9235), HMAC keyed with an RSA or EC public key \
@@ -502,6 +605,7 @@ pub fn build() -> Envelope<JwtGroup> {
             ("PsychicSignature", "r or s outside [1, n-1]: ECDSA verification MUST reject them (SEC 1 §4.1.4 step 1); CVE-2022-21449 accepted r = s = 0."),
             ("DerSignature", "The ASN.1 DER form; RFC 7518 §3.4: the JWS Signature is the 64-octet R || S for ES256."),
             ("ModifiedSignature", "The signature's octets rearranged or resized."),
+            ("SignatureLength", "A signature of the wrong length whose prefix or integer value is right: HMAC compares the whole MAC, RSA requires exactly k octets (RFC 8017 §8.2.2), ECDSA exactly 2 × the coordinate size (RFC 7518 §3.4)."),
             ("EmbeddedJwk", "A jwk header parameter carries a key; trusting it lets anyone sign (CVE-2018-0114)."),
             ("Jku", "jku points at a key set; fetching it lets the attacker choose the key (RFC 8725 §3.10)."),
             ("X5u", "x5u points at a certificate; fetching it lets the attacker choose the key."),

@@ -1,5 +1,5 @@
 //! Token authentication for the WebSocket upgrade: where the token travels
-//! ([`carrier`]), and whether it is good ([`verify`]).
+//! ([`carrier`]), and whether it is good ([`verify()`]).
 //!
 //! Everything here is a pure function: the clock is an argument, keys come
 //! from the [`Policy`], and nothing is fetched. Signatures are checked by

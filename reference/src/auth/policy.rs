@@ -43,7 +43,7 @@ pub(crate) struct ConfiguredKey {
     pub alg: Option<Algorithm>,
 }
 
-/// Keys, algorithms and claim rules for [`super::verify`].
+/// Keys, algorithms and claim rules for [`super::verify()`].
 pub struct Policy {
     pub(crate) keys: Vec<ConfiguredKey>,
     pub(crate) algorithms: Vec<Algorithm>,

@@ -1,4 +1,4 @@
-//! Runs the JWT vector files (`vectors/jwt/*.json`) through [`verify`] and
+//! Runs the JWT vector files (`vectors/jwt/*.json`) through [`verify()`] and
 //! [`verify_jws`]. It reads the JSON itself, so it depends only on the files'
 //! documented format, not on the vectors crate.
 

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub mod generate;
+pub mod jwt;
+
+pub use jwt::{jwt, JwtFile, JwtGroup, JwtTest};
 
 /// Raw text of each vector file, embedded at build time.
 pub mod raw {

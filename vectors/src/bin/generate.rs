@@ -8,7 +8,10 @@ use voxproof_vectors::generate;
 fn main() -> ExitCode {
     let check = std::env::args().any(|a| a == "--check");
     let dir = voxproof_vectors::dir();
-    let outputs = [("accept.json", generate::to_json(&generate::accept::build()))];
+    let mut outputs = vec![("accept.json", generate::to_json(&generate::accept::build()))];
+    for (name, file) in generate::jwt::build_all() {
+        outputs.push((name, generate::to_json(&file)));
+    }
     let mut stale = false;
     for (name, text) in outputs {
         let path = Path::new(&dir).join(name);

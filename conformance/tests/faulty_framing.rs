@@ -384,7 +384,15 @@ const KNOWN_NON_STRICT: &[&str] = &["framing.utf8.6_4_3", "framing.utf8.6_4_4"];
 fn the_fault_free_server_passes_the_framing_suite() {
     let target = serve(Faults::default());
     let cases = framing_cases();
-    let report = run(&target, &cases, &RunConfig::default(), &|_| {});
+    let report = run(
+        &target,
+        &cases,
+        &RunConfig {
+            timeout: std::time::Duration::from_secs(10),
+            ..RunConfig::default()
+        },
+        &|_| {},
+    );
     let bad: Vec<String> = report
         .results
         .iter()

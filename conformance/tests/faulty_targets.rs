@@ -26,7 +26,9 @@ enum ReadMode {
     /// Read until the reference parser has a whole request.
     #[default]
     Whole,
-    /// Take the first read as the whole request.
+    /// One read into a 64-byte buffer taken as the whole request: a server
+    /// that assumes a request arrives in one piece (deterministic, as the
+    /// request is longer than the buffer).
     Once,
 }
 
@@ -94,16 +96,18 @@ fn handle(mut stream: TcpStream, fault: Fault, rejected: &AtomicBool) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut buf = Vec::new();
     let mut chunk = [0u8; 65536];
+    let once = matches!(fault.read, ReadMode::Once);
     let limits = Limits {
         max_header_bytes: 1 << 20,
         max_headers: 4096,
     };
     loop {
-        match stream.read(&mut chunk) {
+        let limit = if once { 64 } else { chunk.len() };
+        match stream.read(&mut chunk[..limit]) {
             Ok(0) | Err(_) => return,
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
-        if matches!(fault.read, ReadMode::Once) {
+        if once {
             break;
         }
         if !matches!(parse_request(&buf, &limits), Ok(Parsed::Partial)) {

@@ -11,7 +11,15 @@ const KNOWN_NON_STRICT: &[&str] = &["framing.utf8.6_4_3", "framing.utf8.6_4_4"];
 fn whole_suite_passes_on_the_reference() {
     let (_server, target) = embedded::start().expect("reference starts");
     let cases = registry::all();
-    let report = run(&target, &cases, &RunConfig::default(), &|_| {});
+    let report = run(
+        &target,
+        &cases,
+        &RunConfig {
+            timeout: std::time::Duration::from_secs(10),
+            ..RunConfig::default()
+        },
+        &|_| {},
+    );
     assert_eq!(report.results.len(), cases.len());
     let bad: Vec<String> = report
         .results
@@ -34,7 +42,15 @@ fn whole_suite_passes_on_the_reference() {
 fn json_report_has_the_documented_shape() {
     let (_server, target) = embedded::start().expect("reference starts");
     let cases = registry::select(registry::all(), &["handshake.4_2_2".into()], &[]);
-    let report = run(&target, &cases, &RunConfig::default(), &|_| {});
+    let report = run(
+        &target,
+        &cases,
+        &RunConfig {
+            timeout: std::time::Duration::from_secs(10),
+            ..RunConfig::default()
+        },
+        &|_| {},
+    );
     let json: serde_json::Value =
         serde_json::from_str(&report::json::render(&report)).expect("valid JSON");
     assert_eq!(json["tool"], "voxproof");

@@ -305,7 +305,15 @@ fn html_is_balanced_complete_and_escaped() {
 fn reports_of_a_reference_run() {
     let (_server, target) = embedded::start().expect("reference starts");
     let cases = registry::select(registry::all(), &["handshake.4_2_2".into()], &[]);
-    let report = run(&target, &cases, &RunConfig::default(), &|_| {});
+    let report = run(
+        &target,
+        &cases,
+        &RunConfig {
+            timeout: std::time::Duration::from_secs(10),
+            ..RunConfig::default()
+        },
+        &|_| {},
+    );
 
     let xml = report::junit::render(&report);
     let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");

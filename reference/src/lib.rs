@@ -3,9 +3,11 @@
 //! * [`handshake`] — the RFC 6455 opening handshake as pure functions over bytes.
 //! * [`server`] — the tokio shell: accept loop, limits, timeouts, shutdown, `/echo`.
 //! * [`client`] — a small blocking client built on the same handshake code.
+//! * [`g711`] — µ-law and A-law codecs, G.711 transcoding, 8 kHz WAV files (pure).
 //!
 //! Framing after the handshake is tungstenite's, on the same socket.
 
 pub mod client;
+pub mod g711;
 pub mod handshake;
 pub mod server;

@@ -6,6 +6,7 @@
 
 pub mod accept;
 pub mod b64;
+pub mod g711;
 pub mod sha1;
 
 /// A small deterministic generator (SplitMix64) so regenerated files are stable.
@@ -33,4 +34,16 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> String {
     let mut s = serde_json::to_string_pretty(value).expect("vector values serialize");
     s.push('\n');
     s
+}
+
+/// Every generated file: (path relative to `vectors/`, contents). `dir` is
+/// the `vectors/` directory, for generators that derive files from recorded
+/// sources kept there.
+pub fn outputs(dir: &std::path::Path) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut out = vec![(
+        "accept.json".to_string(),
+        to_json(&accept::build()).into_bytes(),
+    )];
+    out.extend(g711::outputs(dir)?);
+    Ok(out)
 }

@@ -59,6 +59,8 @@ const fn build_alaw_to_ulaw() -> [u8; 256] {
     t
 }
 
+use super::codec::lookup_bytes;
+
 static ULAW_TO_ALAW: [u8; 256] = build_ulaw_to_alaw();
 static ALAW_TO_ULAW: [u8; 256] = build_alaw_to_ulaw();
 
@@ -84,27 +86,27 @@ fn same_length(what: &str, input: usize, output: usize) {
 /// Converts a µ-law frame to A-law. Panics if the slices differ in length.
 pub fn ulaw_to_alaw(input: &[u8], output: &mut [u8]) {
     same_length("ulaw_to_alaw", input.len(), output.len());
-    for (o, &c) in output.iter_mut().zip(input) {
-        *o = ULAW_TO_ALAW[c as usize];
-    }
+    lookup_bytes(&ULAW_TO_ALAW, input, output);
 }
 
 /// Converts an A-law frame to µ-law. Panics if the slices differ in length.
 pub fn alaw_to_ulaw(input: &[u8], output: &mut [u8]) {
     same_length("alaw_to_ulaw", input.len(), output.len());
-    for (o, &c) in output.iter_mut().zip(input) {
-        *o = ALAW_TO_ULAW[c as usize];
-    }
+    lookup_bytes(&ALAW_TO_ULAW, input, output);
 }
 
 /// Converts a µ-law frame to a new A-law frame.
 pub fn ulaw_to_alaw_vec(input: &[u8]) -> Vec<u8> {
-    input.iter().map(|&c| ULAW_TO_ALAW[c as usize]).collect()
+    let mut out = vec![0; input.len()];
+    ulaw_to_alaw(input, &mut out);
+    out
 }
 
 /// Converts an A-law frame to a new µ-law frame.
 pub fn alaw_to_ulaw_vec(input: &[u8]) -> Vec<u8> {
-    input.iter().map(|&c| ALAW_TO_ULAW[c as usize]).collect()
+    let mut out = vec![0; input.len()];
+    alaw_to_ulaw(input, &mut out);
+    out
 }
 
 #[cfg(test)]

@@ -188,6 +188,7 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
+/// Builds tests numbered in file order, their expectations from the tables.
 struct Tests {
     next: u32,
 }

@@ -2,7 +2,8 @@
 //!
 //! They share no code with the implementations the vectors test: SHA-1 and
 //! base64 are written out here from their specifications (FIPS 180-4, RFC 4648)
-//! rather than taken from the crates the reference server uses.
+//! rather than taken from the crates the reference server uses. The G.711
+//! tables are computed from G.711's own tables, not from the reference codec.
 
 pub mod accept;
 pub mod b64;

@@ -344,6 +344,29 @@ mod tests {
     }
 
     #[test]
+    fn extensible_format_uses_the_sub_format_tag() {
+        // WAVE_FORMAT_EXTENSIBLE (40-byte fmt): the tag is the sub-format
+        // GUID's first two bytes, here KSDATAFORMAT_SUBTYPE_PCM.
+        let mut f = Vec::new();
+        for v in [0xFFFEu16, 1] {
+            f.extend_from_slice(&v.to_le_bytes());
+        }
+        f.extend_from_slice(&8000u32.to_le_bytes());
+        f.extend_from_slice(&16000u32.to_le_bytes());
+        for v in [2u16, 16, 22, 16] {
+            f.extend_from_slice(&v.to_le_bytes());
+        }
+        f.extend_from_slice(&4u32.to_le_bytes()); // channel mask
+        f.extend_from_slice(&[
+            1, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xAA, 0, 0x38, 0x9B, 0x71,
+        ]);
+        let mut chunks = Vec::new();
+        chunk(&mut chunks, b"fmt ", &f);
+        chunk(&mut chunks, b"data", &[1, 0, 0xFF, 0xFF]);
+        assert_eq!(read(&riff(&chunks)), Ok(Audio::Pcm16(vec![1, -1])));
+    }
+
+    #[test]
     fn truncated_data_is_an_error() {
         let mut f = write_g711(Codec::Pcma, &[1, 2, 3, 4]);
         f.truncate(f.len() - 1);

@@ -8,7 +8,8 @@
 //!
 //! Conventions of the STL, which define "correct" for 16-bit samples:
 //! * the 16-bit sample is reduced to the law's resolution by dropping low bits
-//!   (14 bits µ-law, 13 bits A-law), never rounded;
+//!   (2 for µ-law's 14-bit scale, 4 for A-law's 13-bit scale, whose finest
+//!   step is 2 units), never rounded;
 //! * a negative sample's magnitude is its ones' complement (`!x`), so −1 has
 //!   magnitude 0 and encodes like +0 with the sign bit clear;
 //! * decode returns the interval's reconstruction value (its midpoint) scaled
@@ -58,8 +59,8 @@ pub const fn ulaw_expand(code: u8) -> i16 {
 
 /// Encodes one sample with A-law (G.711 Table 1), as the STL's `alaw_compress`.
 pub const fn alaw_compress(x: i16) -> u8 {
-    // STL: ones' complement for negatives, then keep 12 magnitude bits
-    // (13 bits with the sign).
+    // STL: ones' complement for negatives, then drop 4 bits: Table 1's
+    // finest step is 2 units of its 13-bit scale, 16 on the 16-bit scale.
     let magnitude = ((if x < 0 { !x } else { x } as i32) >> 4) as u32;
     // Table 1: segments 0 and 1 both have step 1 here (2 in Table 1's 4096
     // scale); from segment 1 on, each segment doubles the range and the step,

@@ -4,10 +4,12 @@
 //! * [`auth`] — bearer-token carriers and JWT verification, pure functions.
 //! * [`server`] — the tokio shell: accept loop, limits, timeouts, shutdown, `/echo`.
 //! * [`client`] — a small blocking client built on the same handshake code.
+//! * [`g711`] — µ-law and A-law codecs, G.711 transcoding, 8 kHz WAV files (pure).
 //!
 //! Framing after the handshake is tungstenite's, on the same socket.
 
 pub mod auth;
 pub mod client;
+pub mod g711;
 pub mod handshake;
 pub mod server;

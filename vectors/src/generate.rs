@@ -2,12 +2,14 @@
 //!
 //! They share no code with the implementations the vectors test: SHA-1 and
 //! base64 are written out here from their specifications (FIPS 180-4, RFC 4648)
-//! rather than taken from the crates the reference server uses. The JWT
-//! generator signs with the RustCrypto crates directly, never through
+//! rather than taken from the crates the reference server uses. The G.711
+//! tables are computed from G.711's own tables, not from the reference codec.
+//! The JWT generator signs with the RustCrypto crates directly, never through
 //! jsonwebtoken, which the reference verifier uses.
 
 pub mod accept;
 pub mod b64;
+pub mod g711;
 pub mod jwt;
 pub mod sha1;
 
@@ -36,4 +38,19 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> String {
     let mut s = serde_json::to_string_pretty(value).expect("vector values serialize");
     s.push('\n');
     s
+}
+
+/// Every generated file: (path relative to `vectors/`, contents). `dir` is
+/// the `vectors/` directory, for generators that derive files from recorded
+/// sources kept there.
+pub fn outputs(dir: &std::path::Path) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut out = vec![(
+        "accept.json".to_string(),
+        to_json(&accept::build()).into_bytes(),
+    )];
+    out.extend(g711::outputs(dir)?);
+    for (name, file) in jwt::build_all() {
+        out.push((name.to_string(), to_json(&file).into_bytes()));
+    }
+    Ok(out)
 }

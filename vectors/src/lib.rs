@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod g711;
 pub mod generate;
 pub mod jwt;
 
@@ -19,6 +20,9 @@ pub mod raw {
     pub const ACCEPT: &str = include_str!("../accept.json");
     pub const HANDSHAKE_SERVER: &str = include_str!("../handshake/server.json");
     pub const HANDSHAKE_CLIENT: &str = include_str!("../handshake/client.json");
+    pub const G711_PCMU: &str = include_str!("../g711/pcmu.json");
+    pub const G711_PCMA: &str = include_str!("../g711/pcma.json");
+    pub const G711_TRANSCODE: &str = include_str!("../g711/transcode.json");
 }
 
 /// The envelope every vector file shares (shaped like Wycheproof's, so existing
@@ -210,6 +214,25 @@ pub fn handshake_server() -> Envelope<Group<ServerTest>> {
 
 pub fn handshake_client() -> Envelope<Group<ClientTest>> {
     load("handshake/client.json", raw::HANDSHAKE_CLIENT)
+}
+
+fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> T {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("vectors/{name} does not parse: {e}"))
+}
+
+/// µ-law: the full encode and decode tables and named tests.
+pub fn g711_pcmu() -> g711::LawFile {
+    parse("g711/pcmu.json", raw::G711_PCMU)
+}
+
+/// A-law: the full encode and decode tables and named tests.
+pub fn g711_pcma() -> g711::LawFile {
+    parse("g711/pcma.json", raw::G711_PCMA)
+}
+
+/// G.711's µ-law ↔ A-law conversion tables and named tests.
+pub fn g711_transcode() -> g711::TranscodeFile {
+    parse("g711/transcode.json", raw::G711_TRANSCODE)
 }
 
 impl<T> Envelope<Group<T>> {

@@ -8,21 +8,29 @@ use voxproof_vectors::generate;
 fn main() -> ExitCode {
     let check = std::env::args().any(|a| a == "--check");
     let dir = voxproof_vectors::dir();
-    let mut outputs = vec![("accept.json", generate::to_json(&generate::accept::build()))];
-    for (name, file) in generate::jwt::build_all() {
-        outputs.push((name, generate::to_json(&file)));
-    }
+    let outputs = match generate::outputs(&dir) {
+        Ok(outputs) => outputs,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let mut stale = false;
-    for (name, text) in outputs {
-        let path = Path::new(&dir).join(name);
-        let current = std::fs::read_to_string(&path).unwrap_or_default();
-        if current == text {
+    for (name, contents) in outputs {
+        let path = Path::new(&dir).join(&name);
+        let current = std::fs::read(&path).unwrap_or_default();
+        if current == contents {
             println!("up to date: vectors/{name}");
         } else if check {
             println!("stale: vectors/{name}");
             stale = true;
         } else {
-            if let Err(e) = std::fs::write(&path, &text) {
+            let written = match path.parent() {
+                Some(parent) => std::fs::create_dir_all(parent),
+                None => Ok(()),
+            }
+            .and_then(|()| std::fs::write(&path, &contents));
+            if let Err(e) = written {
                 eprintln!("error: cannot write {}: {e}", path.display());
                 return ExitCode::from(2);
             }

@@ -9,6 +9,7 @@
 
 pub mod accept;
 pub mod b64;
+pub mod frames;
 pub mod g711;
 pub mod jwt;
 pub mod sha1;
@@ -48,6 +49,10 @@ pub fn outputs(dir: &std::path::Path) -> Result<Vec<(String, Vec<u8>)>, String> 
         "accept.json".to_string(),
         to_json(&accept::build()).into_bytes(),
     )];
+    out.push((
+        "frames/client.json".to_string(),
+        to_json(&frames::build()).into_bytes(),
+    ));
     out.extend(g711::outputs(dir)?);
     for (name, file) in jwt::build_all() {
         out.push((name.to_string(), to_json(&file).into_bytes()));

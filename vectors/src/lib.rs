@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod frames;
 pub mod g711;
 pub mod generate;
 pub mod jwt;
@@ -20,6 +21,7 @@ pub mod raw {
     pub const ACCEPT: &str = include_str!("../accept.json");
     pub const HANDSHAKE_SERVER: &str = include_str!("../handshake/server.json");
     pub const HANDSHAKE_CLIENT: &str = include_str!("../handshake/client.json");
+    pub const FRAMES_CLIENT: &str = include_str!("../frames/client.json");
     pub const G711_PCMU: &str = include_str!("../g711/pcmu.json");
     pub const G711_PCMA: &str = include_str!("../g711/pcma.json");
     pub const G711_TRANSCODE: &str = include_str!("../g711/transcode.json");
@@ -210,6 +212,10 @@ pub fn accept() -> Envelope<Group<AcceptTest>> {
 
 pub fn handshake_server() -> Envelope<Group<ServerTest>> {
     load("handshake/server.json", raw::HANDSHAKE_SERVER)
+}
+
+pub fn frames_client() -> Envelope<Group<frames::FrameTest>> {
+    load("frames/client.json", raw::FRAMES_CLIENT)
 }
 
 pub fn handshake_client() -> Envelope<Group<ClientTest>> {

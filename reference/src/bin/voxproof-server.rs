@@ -26,6 +26,9 @@ struct Args {
     /// Most header fields in the opening handshake; more get 431.
     #[arg(long, default_value_t = 64, value_name = "N")]
     max_headers: usize,
+    /// Resource path of the echo service (other test suites may expect `/`).
+    #[arg(long, default_value = "/echo", value_name = "PATH")]
+    echo_path: String,
     /// Time a client has to send its whole opening handshake (then 408).
     #[arg(long, default_value_t = 10_000, value_name = "MS")]
     handshake_timeout_ms: u64,
@@ -51,8 +54,10 @@ async fn main() -> ExitCode {
         },
         handshake_timeout: Duration::from_millis(args.handshake_timeout_ms),
         max_message_size: args.max_message_size,
+        echo_path: args.echo_path,
         ..Config::default()
     };
+    let echo_path = config.echo_path.clone();
     let server = match Server::bind(config).await {
         Ok(server) => server,
         Err(e) => {
@@ -61,7 +66,7 @@ async fn main() -> ExitCode {
         }
     };
     match server.local_addr() {
-        Ok(addr) => tracing::info!("listening on ws://{addr}/echo"),
+        Ok(addr) => tracing::info!("listening on ws://{addr}{}", echo_path),
         Err(e) => tracing::warn!("local address unknown: {e}"),
     }
     server

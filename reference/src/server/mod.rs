@@ -25,6 +25,8 @@ pub struct Config {
     pub max_frame_size: usize,
     /// How long shutdown waits for peers to answer the 1001 close.
     pub shutdown_grace: Duration,
+    /// Resource path of the echo service.
+    pub echo_path: String,
 }
 
 impl Default for Config {
@@ -36,6 +38,7 @@ impl Default for Config {
             max_message_size: 64 << 20,
             max_frame_size: 16 << 20,
             shutdown_grace: Duration::from_secs(2),
+            echo_path: "/echo".to_string(),
         }
     }
 }
@@ -211,7 +214,7 @@ async fn connection(
     //# If the requested service is not available, the server MUST send an
     //# appropriate HTTP error code (such as 404 Not Found) and abort the
     //# WebSocket handshake.
-    if accepted.path != "/echo" {
+    if accepted.path != config.echo_path {
         let rejection = Rejection::new(404, format!("no WebSocket service at {}", accepted.path));
         return refuse(stream, rejection, peer).await;
     }

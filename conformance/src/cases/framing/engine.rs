@@ -19,6 +19,8 @@ pub const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 /// Largest payload the reader accepts from a target (Autobahn's largest message is 16 MiB).
 pub const MAX_PAYLOAD: u64 = 32 << 20;
 const BARRIER: &[u8] = b"voxproof-barrier";
+/// Shortest [`Step::Wait`].
+pub const MIN_WAIT: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// One thing a script does.
 #[derive(Debug, Clone)]
@@ -35,9 +37,12 @@ pub enum Step {
     /// Read until the target closes or a pong to a barrier arrives, then
     /// record whether the connection is still open (for fail-fast checks).
     Probe,
-    /// Read for this long (or until the target closes), then record whether
+    /// Read for a while (or until the target closes), then record whether
     /// the connection is still open. Used where a ping cannot be sent (in the
-    /// middle of a frame's payload).
+    /// middle of a frame's payload). The wait is 20 round trips of the opening
+    /// handshake, at least [`MIN_WAIT`] and at most the duration given
+    /// (Autobahn's fixed pause): long enough for a target that acts on bytes as
+    /// they arrive, without sleeping a second on a fast loopback.
     Wait(std::time::Duration),
     /// Send a close frame (counts as the suite starting the close).
     Close(Frame),
@@ -387,6 +392,8 @@ struct Session {
     tcp_done: bool,
     /// A write failed: the target stopped reading (it may have closed).
     write_failed: bool,
+    /// Round trip of the opening handshake, to scale waits.
+    rtt: std::time::Duration,
 }
 
 /// What reading stopped on.
@@ -556,6 +563,7 @@ impl Session {
 
     /// Read for `d` (within the case's deadline); true when still open.
     fn wait(&mut self, d: std::time::Duration) -> bool {
+        let d = (self.rtt * 20).clamp(MIN_WAIT, d.max(MIN_WAIT));
         let hard = self.conn.deadline();
         let until = (std::time::Instant::now() + d).min(hard);
         self.conn.set_deadline(until);
@@ -581,6 +589,7 @@ impl Session {
 
 /// Run a script against the target and judge it.
 pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
+    let started = std::time::Instant::now();
     let conn = match handshake(ctx, RFC_KEY, RFC_ACCEPT) {
         Ok(c) => c,
         Err(o) => return Outcome::new(o.verdict, format!("opening handshake: {}", o.detail)),
@@ -591,6 +600,7 @@ pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
         partial: None,
         tcp_done: false,
         write_failed: false,
+        rtt: started.elapsed(),
     };
     let mut barriers = 0;
     for step in &script.steps {

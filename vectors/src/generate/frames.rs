@@ -121,6 +121,7 @@ struct Builder {
 }
 
 impl Builder {
+    #[allow(clippy::too_many_arguments)]
     fn add(
         &mut self,
         comment: &str,

@@ -149,10 +149,7 @@ fn decide(fault: Fault, request: &Request, accepted: &Accepted) -> Result<(), De
     };
     match fault.mode {
         Mode::NoAuth | Mode::EchoBearer | Mode::CloseAtOnce => Ok(()),
-        Mode::RefuseAll => Err(strict().err().unwrap_or_else(|| {
-            let t = "x.y.z".to_string();
-            authorize_refusal(&t)
-        })),
+        Mode::RefuseAll => Err(strict().err().unwrap_or_else(refuse_everything)),
         Mode::Ignore(codes) => strict().map(drop).or_else(|denied| {
             let token = token_of(request, accepted).ok_or(denied.clone())?;
             match verify(&token, &policy(fault.rsa, &[alg]).unwrap(), now()) {
@@ -192,7 +189,8 @@ fn decide(fault: Fault, request: &Request, accepted: &Accepted) -> Result<(), De
     }
 }
 
-fn authorize_refusal(_: &str) -> Denied {
+/// The refusal of a server that refuses even valid tokens.
+fn refuse_everything() -> Denied {
     Denied {
         rejection: voxproof_reference::handshake::Rejection::new(401, "unauthorized")
             .with_header("WWW-Authenticate", "Bearer error=\"invalid_token\""),

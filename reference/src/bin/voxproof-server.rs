@@ -9,6 +9,7 @@ use voxproof_reference::handshake::{Limits, ServerConfig};
 use voxproof_reference::server::{Config, Server};
 
 /// Reference WebSocket server (RFC 6455). Routes: /echo echoes every message.
+/// With JWT key material, the upgrade needs a bearer token (docs/auth.md).
 #[derive(Parser, Debug)]
 #[command(name = "voxproof-server", version)]
 struct Args {

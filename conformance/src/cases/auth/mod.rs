@@ -542,7 +542,7 @@ fn expiry_during_connection(ctx: &mut Ctx) -> Outcome {
     // exp is whole seconds, 2 to 3 s ahead; a close earlier than 1.5 s before
     // it cannot be the expiry.
     let exp = now().ceil() + 2.0;
-    let token = match mint::token(settings, exp as u64 - 2, |c| {
+    let token = match mint::token(settings, now() as u64, |c| {
         c.insert("exp".into(), json!(exp as u64));
     }) {
         Ok(t) => t,

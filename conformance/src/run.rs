@@ -64,6 +64,8 @@ pub struct CaseResult {
 #[derive(Debug, Clone)]
 pub struct RunReport {
     pub target: String,
+    /// Where the auth cases went, when not to `target`.
+    pub auth_target: Option<String>,
     pub duration: Duration,
     pub results: Vec<CaseResult>,
 }
@@ -162,6 +164,12 @@ pub fn run(
         .collect();
     RunReport {
         target: target.url.clone(),
+        auth_target: config
+            .auth
+            .as_ref()
+            .and_then(|a| a.target.as_ref())
+            .map(|t| t.url.clone())
+            .filter(|url| *url != target.url),
         duration: start.elapsed(),
         results,
     }

@@ -1,6 +1,7 @@
 //! A conformance case: what it checks, where the requirement comes from, and
 //! the function that runs it.
 
+use crate::cases::auth::AuthSettings;
 use crate::target::{Conn, Target};
 use crate::verdict::Outcome;
 use crate::wire::WireLog;
@@ -47,6 +48,8 @@ pub struct Ctx<'a> {
     pub target: &'a Target,
     pub deadline: Instant,
     pub log: WireLog,
+    /// What the auth cases mint tokens with; None when not given.
+    pub auth: Option<&'a AuthSettings>,
     next_conn: u32,
 }
 
@@ -56,15 +59,25 @@ impl<'a> Ctx<'a> {
             target,
             deadline,
             log: WireLog::default(),
+            auth: None,
             next_conn: 0,
         }
     }
 
+    pub fn with_auth(mut self, auth: Option<&'a AuthSettings>) -> Self {
+        self.auth = auth;
+        self
+    }
+
     /// Open a new connection to the target.
     pub fn connect(&mut self) -> Result<Conn, Outcome> {
+        self.connect_to(self.target)
+    }
+
+    /// Open a new connection to another target (the auth target).
+    pub fn connect_to(&mut self, target: &Target) -> Result<Conn, Outcome> {
         self.next_conn += 1;
-        Conn::open(self.target, self.next_conn, self.log.clone(), self.deadline)
-            .map_err(Outcome::failed)
+        Conn::open(target, self.next_conn, self.log.clone(), self.deadline).map_err(Outcome::failed)
     }
 
     /// The request text of a vector with the target's Host and path filled in.

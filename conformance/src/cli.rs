@@ -1,5 +1,6 @@
-//! The command line: `voxproof [run] …`, `voxproof list`.
+//! The command line: `voxproof [run] …`, `voxproof list`, `voxproof vectors jwt`.
 
+use crate::cases::auth::{AuthSettings, Key, TokenIn};
 use crate::registry;
 use crate::report;
 use crate::run::{self, RunConfig};
@@ -29,9 +30,75 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run cases against a target (the embedded reference server by default).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the cases with their section and title.
     List(ListArgs),
+    /// Run a vector corpus through the reference implementation.
+    Vectors {
+        #[command(subcommand)]
+        corpus: VectorCorpus,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum VectorCorpus {
+    /// vectors/jwt/*.json through the reference verifier: one line per tcId.
+    Jwt,
+}
+
+/// Key material and claim rules for the auth cases (`auth.*`).
+#[derive(Args, Debug, Default)]
+struct JwtArgs {
+    /// HMAC secret the target verifies tokens with (its UTF-8 bytes); enables the auth cases.
+    #[arg(long, value_name = "S", conflicts_with = "jwt_private_key")]
+    jwt_secret: Option<String>,
+    /// PEM private key (PKCS#8, or PKCS#1 for RSA) whose public key the target trusts; enables the auth cases.
+    #[arg(long, value_name = "PEM")]
+    jwt_private_key: Option<PathBuf>,
+    /// The target's public key PEM file, byte for byte (for HS/RS confusion; derived for RSA when absent).
+    #[arg(long, value_name = "PEM")]
+    jwt_public_key: Option<PathBuf>,
+    /// Algorithm the target expects [default: HS256 with a secret, RS256 with a private key].
+    #[arg(long, value_name = "ALG")]
+    jwt_alg: Option<String>,
+    /// Audience to put in aud.
+    #[arg(long, value_name = "AUD")]
+    jwt_aud: Option<String>,
+    /// Issuer to put in iss (also enables auth.7519.wrong-issuer).
+    #[arg(long, value_name = "ISS")]
+    jwt_iss: Option<String>,
+    /// Where the token goes: header (Authorization: Bearer), query (access_token) or protocol (bearer.<token>).
+    #[arg(long, value_name = "WHERE", default_value = "header", value_parser = clap::builder::PossibleValuesParser::new(["header", "query", "protocol"]))]
+    token_in: String,
+    /// URL that requires a token [default: --target].
+    #[arg(long, value_name = "URL")]
+    auth_target: Option<String>,
+}
+
+impl JwtArgs {
+    /// The auth settings, None without key material.
+    fn settings(&self) -> Result<Option<AuthSettings>, String> {
+        let read =
+            |p: &PathBuf| std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
+        let (key, default_alg) = match (&self.jwt_secret, &self.jwt_private_key) {
+            (Some(s), _) => (Key::Secret(s.as_bytes().to_vec()), "HS256"),
+            (None, Some(p)) => (Key::PrivatePem(read(p)?), "RS256"),
+            (None, None) => return Ok(None),
+        };
+        let target = match &self.auth_target {
+            Some(url) => Some(Target::parse(url)?),
+            None => None,
+        };
+        Ok(Some(AuthSettings {
+            key,
+            public_pem: self.jwt_public_key.as_ref().map(read).transpose()?,
+            alg: self.jwt_alg.clone().unwrap_or_else(|| default_alg.into()),
+            aud: self.jwt_aud.clone(),
+            iss: self.jwt_iss.clone(),
+            token_in: self.token_in.parse::<TokenIn>()?,
+            target,
+        }))
+    }
 }
 
 #[derive(Args, Debug, Default)]
@@ -69,6 +136,8 @@ struct RunArgs {
     /// List every case in the console report, not only those that are not OK.
     #[arg(long, short)]
     verbose: bool,
+    #[command(flatten)]
+    jwt: JwtArgs,
 }
 
 #[derive(Args, Debug)]
@@ -112,6 +181,9 @@ where
     match cli.command {
         Some(Command::List(args)) => list(&args),
         Some(Command::Run(args)) => run_cmd(&args),
+        Some(Command::Vectors {
+            corpus: VectorCorpus::Jwt,
+        }) => vectors_jwt(),
         None => run_cmd(&cli.run),
     }
 }
@@ -182,6 +254,44 @@ pub fn catalogue_markdown(cases: &[crate::case::Case]) -> String {
     out
 }
 
+/// `voxproof vectors jwt`: one line per test, then a summary; 1 on any failure.
+fn vectors_jwt() -> i32 {
+    use voxproof_reference::auth::vectors::{run_jwt_vectors, Verdict};
+    let outcomes = run_jwt_vectors();
+    let mut out = String::new();
+    let (mut pass, mut fail, mut skip) = (0, 0, 0);
+    for o in &outcomes {
+        let verdict = match o.verdict {
+            Verdict::Pass => {
+                pass += 1;
+                "pass"
+            }
+            Verdict::Fail => {
+                fail += 1;
+                "fail"
+            }
+            Verdict::Skip => {
+                skip += 1;
+                "skip"
+            }
+        };
+        out.push_str(&format!(
+            "{}\t{}\t{verdict}\t{}\n",
+            o.file, o.tc_id, o.detail
+        ));
+    }
+    out.push_str(&format!(
+        "{} vectors: {pass} pass, {fail} fail, {skip} skip\n",
+        outcomes.len()
+    ));
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    if fail > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
 fn run_cmd(args: &RunArgs) -> i32 {
     let cases = registry::select(
         registry::all(),
@@ -192,9 +302,17 @@ fn run_cmd(args: &RunArgs) -> i32 {
         eprintln!("error: no case matches the selection (see voxproof list)");
         return EXIT_USAGE;
     }
-    let config = RunConfig {
+    let auth = match args.jwt.settings() {
+        Ok(auth) => auth,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut config = RunConfig {
         jobs: args.jobs.map_or_else(run::default_jobs, usize::from),
         timeout: Duration::from_millis(args.timeout_ms),
+        auth,
     };
     // Keep the embedded server alive for the whole run.
     let (_embedded, target) = match &args.target {
@@ -205,8 +323,14 @@ fn run_cmd(args: &RunArgs) -> i32 {
                 return EXIT_USAGE;
             }
         },
-        None => match crate::embedded::start() {
-            Ok((handle, t)) => (Some(handle), t),
+        None => match crate::embedded::start_with_auth() {
+            Ok(e) => {
+                // Without key flags, the auth cases go to the embedded /secure/echo.
+                if config.auth.is_none() {
+                    config.auth = Some(e.auth);
+                }
+                (Some(e.handle), e.target)
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 return EXIT_USAGE;

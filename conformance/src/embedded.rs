@@ -1,17 +1,61 @@
 //! The embedded default target: the reference server, in process, on a free
-//! loopback port.
+//! loopback port. `/echo` is open; `/secure/echo` is the same echo behind a
+//! bearer token (HS256 under a secret generated per start), so the handshake
+//! and framing cases and the auth cases share one server.
 
+use crate::cases::auth::{AuthSettings, Key, TokenIn};
 use crate::target::Target;
+use rand::RngCore;
+use voxproof_reference::auth::{Auth, Policy, Scope};
 use voxproof_reference::server::{spawn, Config, Handle};
+
+pub const AUDIENCE: &str = "voxproof";
+pub const ISSUER: &str = "voxproof-embedded";
+
+/// The running reference, its open `/echo` target, and the settings that let
+/// the auth cases mint tokens for its `/secure/echo`.
+pub struct Embedded {
+    pub handle: Handle,
+    pub target: Target,
+    pub auth: AuthSettings,
+}
 
 /// Start the reference server and return it with its `/echo` target.
 pub fn start() -> Result<(Handle, Target), String> {
+    start_with_auth().map(|e| (e.handle, e.target))
+}
+
+/// Start the reference server with auth on `/secure`.
+pub fn start_with_auth() -> Result<Embedded, String> {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    // Printable, so the same secret could be typed as --jwt-secret.
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let policy = Policy::hmac(secret.as_bytes(), &["HS256"])
+        .map_err(|e| format!("embedded auth: {e}"))?
+        .audience([AUDIENCE])
+        .issuer(ISSUER);
     let config = Config {
         listen: "127.0.0.1:0".parse().expect("literal address"),
+        auth: Some(Auth::new(policy, Scope::Under("/secure".into()))),
         ..Config::default()
     };
     let handle =
         spawn(config).map_err(|e| format!("cannot start the embedded reference server: {e}"))?;
     let target = Target::parse(&format!("ws://{}/echo", handle.addr()))?;
-    Ok((handle, target))
+    let secure = Target::parse(&format!("ws://{}/secure/echo", handle.addr()))?;
+    let auth = AuthSettings {
+        key: Key::Secret(secret.into_bytes()),
+        public_pem: None,
+        alg: "HS256".into(),
+        aud: Some(AUDIENCE.into()),
+        iss: Some(ISSUER.into()),
+        token_in: TokenIn::Header,
+        target: Some(secure),
+    };
+    Ok(Embedded {
+        handle,
+        target,
+        auth,
+    })
 }

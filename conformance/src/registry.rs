@@ -7,6 +7,7 @@ use std::collections::HashSet;
 pub fn all() -> Vec<Case> {
     let mut all = crate::cases::handshake::cases();
     all.extend(crate::cases::framing::cases());
+    all.extend(crate::cases::auth::cases());
     all
 }
 
@@ -16,7 +17,9 @@ pub fn group(id: &str) -> (&str, String) {
     let key = id.rsplit_once('.').map_or(id, |(g, _)| g);
     let mut parts = key.splitn(2, '.');
     let (domain, section) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    let label = if section.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+    let label = if domain == "auth" {
+        format!("{domain}: RFC {section}")
+    } else if section.chars().next().is_some_and(|c| c.is_ascii_digit()) {
         format!("{domain}: RFC 6455 §{}", section.replace('_', "."))
     } else if section == "http" {
         format!("{domain}: HTTP/1.1 rules (RFC 9110, RFC 9112)")

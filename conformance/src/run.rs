@@ -2,6 +2,7 @@
 //! with its own deadline, and collects their results.
 
 use crate::case::{Case, Ctx};
+use crate::cases::auth::AuthSettings;
 use crate::target::Target;
 use crate::verdict::{CloseOutcome, Outcome, Verdict};
 use crate::wire::WireEvent;
@@ -19,6 +20,8 @@ pub struct RunConfig {
     pub jobs: usize,
     /// Deadline of each case, from its start.
     pub timeout: Duration,
+    /// Key material and target for the auth cases; None leaves them UNIMPLEMENTED.
+    pub auth: Option<AuthSettings>,
 }
 
 impl Default for RunConfig {
@@ -26,6 +29,7 @@ impl Default for RunConfig {
         RunConfig {
             jobs: default_jobs(),
             timeout: Duration::from_millis(2000),
+            auth: None,
         }
     }
 }
@@ -60,6 +64,8 @@ pub struct CaseResult {
 #[derive(Debug, Clone)]
 pub struct RunReport {
     pub target: String,
+    /// Where the auth cases went, when not to `target`.
+    pub auth_target: Option<String>,
     pub duration: Duration,
     pub results: Vec<CaseResult>,
 }
@@ -85,9 +91,19 @@ impl RunReport {
 /// Run one case to its outcome. A panic inside the case is a defect of the
 /// suite, reported as such; the run goes on.
 pub fn run_case(case: &Case, target: &Target, timeout: Duration) -> CaseResult {
+    run_case_with(case, target, timeout, None)
+}
+
+/// [`run_case`] with the auth cases' settings.
+pub fn run_case_with(
+    case: &Case,
+    target: &Target,
+    timeout: Duration,
+    auth: Option<&AuthSettings>,
+) -> CaseResult {
     let start = Instant::now();
     let timeout = case.min_timeout.map_or(timeout, |m| m.max(timeout));
-    let mut ctx = Ctx::new(target, start + timeout);
+    let mut ctx = Ctx::new(target, start + timeout).with_auth(auth);
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| (case.run)(&mut ctx)))
         .unwrap_or_else(|p| {
             let msg = p
@@ -132,7 +148,7 @@ pub fn run(
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(case) = cases.get(i) else { break };
-                let result = run_case(case, target, config.timeout);
+                let result = run_case_with(case, target, config.timeout, config.auth.as_ref());
                 progress(&result);
                 if let Ok(mut r) = results.lock() {
                     r[i] = Some(result);
@@ -148,6 +164,12 @@ pub fn run(
         .collect();
     RunReport {
         target: target.url.clone(),
+        auth_target: config
+            .auth
+            .as_ref()
+            .and_then(|a| a.target.as_ref())
+            .map(|t| t.url.clone())
+            .filter(|url| *url != target.url),
         duration: start.elapsed(),
         results,
     }

@@ -76,3 +76,45 @@ fn run_selected_cases_against_the_embedded_reference() {
     assert_eq!(report["summary"]["FAILED"], 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn vectors_jwt_prints_one_line_per_test_and_a_summary() {
+    let (code, out, err) = voxproof(&["vectors", "jwt"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let n = voxproof_reference::auth::vectors::run_jwt_vectors().len();
+    assert_eq!(lines.len(), n + 1);
+    for line in &lines[..n] {
+        let fields: Vec<&str> = line.splitn(4, '\t').collect();
+        assert_eq!(fields.len(), 4, "{line}");
+        assert!(fields[0].starts_with("jwt/"), "{line}");
+        assert!(fields[1].parse::<u32>().is_ok(), "{line}");
+        assert!(["pass", "skip"].contains(&fields[2]), "{line}");
+    }
+    assert!(
+        lines[n].starts_with(&format!("{n} vectors: ")) && lines[n].contains(" 0 fail"),
+        "{}",
+        lines[n]
+    );
+}
+
+#[test]
+fn auth_flags_reach_the_auth_cases() {
+    // Key flags replace the embedded server's settings, and the auth target
+    // then defaults to the main target, the open /echo: a request without a
+    // token is upgraded there, so the case fails and the run exits 1.
+    let (code, out, _) = voxproof(&[
+        "run",
+        "--cases",
+        "auth.6750.missing-token",
+        "--jwt-secret",
+        "not the embedded secret, but long enough for HS256",
+        "--verbose",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("auth.6750.missing-token"), "{out}");
+    one_line_error(
+        &["run", "--token-in", "cookie", "--jwt-secret", "x"],
+        "--token-in",
+    );
+}

@@ -91,11 +91,11 @@ proptest! {
     }
 }
 
+/// Replies (kind, payload) and the close code (0: TCP closed without a close frame).
+type Answer = (Vec<(String, Vec<u8>)>, Option<u16>);
+
 /// What the reference does with one vector's bytes.
-fn reference_answer(
-    ctx: &mut Ctx,
-    t: &FrameTest,
-) -> Result<(Vec<(String, Vec<u8>)>, Option<u16>), String> {
+fn reference_answer(ctx: &mut Ctx, t: &FrameTest) -> Result<Answer, String> {
     let mut conn = handshake(ctx, RFC_KEY, RFC_ACCEPT).map_err(|o| o.detail)?;
     conn.send(&unhex(&t.bytes))?;
     // A ping after the input: its pong marks the end of the replies.

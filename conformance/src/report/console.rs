@@ -17,12 +17,18 @@ fn counts_line(counts: &BTreeMap<Verdict, usize>) -> String {
 /// Render the report; `verbose` lists every case, not only those that are not OK.
 pub fn render(report: &RunReport, verbose: bool) -> String {
     let mut out = String::new();
-    let _ = writeln!(
+    let _ = write!(
         out,
         "voxproof {} — target {}",
         env!("CARGO_PKG_VERSION"),
         report.target
     );
+    match &report.auth_target {
+        Some(auth) => {
+            let _ = writeln!(out, " (auth cases: {auth})");
+        }
+        None => out.push('\n'),
+    }
     // Groups (id prefixes, one per RFC section) in the order their first case appears.
     let mut order: Vec<(&str, String)> = Vec::new();
     let mut by_group: BTreeMap<&str, Vec<&crate::run::CaseResult>> = BTreeMap::new();

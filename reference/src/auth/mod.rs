@@ -11,8 +11,10 @@
 pub mod carrier;
 mod json;
 mod policy;
+pub mod upgrade;
 pub mod vectors;
 pub mod verify;
 
 pub use policy::{Policy, PolicyError};
+pub use upgrade::{authorize, grants, Auth, Authorized, Denied, Scope};
 pub use verify::{verify, verify_jws, AuthError, Claims, Jws};

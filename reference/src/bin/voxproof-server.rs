@@ -4,10 +4,12 @@ use clap::Parser;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
+use voxproof_reference::auth::{Auth, Policy, Scope};
 use voxproof_reference::handshake::{Limits, ServerConfig};
 use voxproof_reference::server::{Config, Server};
 
 /// Reference WebSocket server (RFC 6455). Routes: /echo echoes every message.
+/// With JWT key material, the upgrade needs a bearer token (docs/auth.md).
 #[derive(Parser, Debug)]
 #[command(name = "voxproof-server", version)]
 struct Args {
@@ -32,6 +34,96 @@ struct Args {
     /// Time a client has to send its whole opening handshake (then 408).
     #[arg(long, default_value_t = 10_000, value_name = "MS")]
     handshake_timeout_ms: u64,
+    #[command(flatten)]
+    jwt: JwtArgs,
+}
+
+/// Bearer-token authentication: give one source of key material to turn it on.
+/// Keys are read from files or the command line; nothing is fetched from a URL.
+#[derive(clap::Args, Debug)]
+struct JwtArgs {
+    /// Require tokens signed with this HMAC secret (its UTF-8 bytes; at least 32).
+    #[arg(long, value_name = "S", group = "jwt_key")]
+    jwt_secret: Option<String>,
+    /// As --jwt-secret, the secret being the bytes of FILE.
+    #[arg(long, value_name = "FILE", group = "jwt_key")]
+    jwt_secret_file: Option<std::path::PathBuf>,
+    /// Require tokens signed by the key of this PEM public key file.
+    #[arg(long, value_name = "PEM", group = "jwt_key")]
+    jwt_public_key: Option<std::path::PathBuf>,
+    /// Require tokens signed by a key of this JWK Set file (kid selects).
+    #[arg(long, value_name = "FILE", group = "jwt_key")]
+    jwks: Option<std::path::PathBuf>,
+    /// Algorithm accepted (repeatable); never taken from the token
+    /// [default: HS256 with a secret, RS256 with a public key or JWK Set].
+    #[arg(long = "jwt-alg", value_name = "ALG")]
+    jwt_alg: Vec<String>,
+    /// Audience this server answers to (repeatable); once set, aud is required.
+    #[arg(long = "jwt-aud", value_name = "AUD")]
+    jwt_aud: Vec<String>,
+    /// Issuer required in iss.
+    #[arg(long, value_name = "ISS")]
+    jwt_iss: Option<String>,
+    /// Seconds of clock skew allowed on exp and nbf.
+    #[arg(long, default_value_t = 0, value_name = "SECONDS")]
+    jwt_leeway: u64,
+    /// Require tokens only on paths under this prefix (it is removed before
+    /// routing: /secure/echo is /echo); default: on every path.
+    #[arg(long, value_name = "PREFIX")]
+    jwt_under: Option<String>,
+}
+
+/// The server's auth configuration from the flags: None without key material.
+fn auth(args: &JwtArgs) -> Result<Option<Auth>, String> {
+    let read = |path: &std::path::Path| {
+        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let algs = |default: &'static str| -> Vec<String> {
+        if args.jwt_alg.is_empty() {
+            vec![default.to_string()]
+        } else {
+            args.jwt_alg.clone()
+        }
+    };
+    let policy = if let Some(secret) = &args.jwt_secret {
+        let algs = algs("HS256");
+        Policy::hmac(
+            secret.as_bytes(),
+            &algs.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    } else if let Some(path) = &args.jwt_secret_file {
+        let algs = algs("HS256");
+        Policy::hmac(
+            &read(path)?,
+            &algs.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    } else if let Some(path) = &args.jwt_public_key {
+        let algs = algs("RS256");
+        Policy::public_key_pem(
+            &read(path)?,
+            &algs.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    } else if let Some(path) = &args.jwks {
+        let algs = algs("RS256");
+        let text =
+            String::from_utf8(read(path)?).map_err(|_| "the JWK Set is not UTF-8".to_string())?;
+        Policy::jwks(&text, &algs.iter().map(String::as_str).collect::<Vec<_>>())
+    } else {
+        return Ok(None);
+    };
+    let mut policy = policy.map_err(|e| format!("JWT configuration: {e}"))?;
+    policy = policy.leeway(args.jwt_leeway);
+    if !args.jwt_aud.is_empty() {
+        policy = policy.audience(args.jwt_aud.clone());
+    }
+    if let Some(iss) = &args.jwt_iss {
+        policy = policy.issuer(iss.clone());
+    }
+    let scope = match &args.jwt_under {
+        Some(prefix) => Scope::Under(prefix.trim_end_matches('/').to_string()),
+        None => Scope::All,
+    };
+    Ok(Some(Auth::new(policy, scope)))
 }
 
 #[tokio::main]
@@ -43,6 +135,13 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    let auth = match auth(&args.jwt) {
+        Ok(auth) => auth,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let config = Config {
         listen: args.listen,
         handshake: ServerConfig {
@@ -55,6 +154,7 @@ async fn main() -> ExitCode {
         handshake_timeout: Duration::from_millis(args.handshake_timeout_ms),
         max_message_size: args.max_message_size,
         echo_path: args.echo_path,
+        auth,
         ..Config::default()
     };
     let echo_path = config.echo_path.clone();

@@ -1,6 +1,10 @@
 //! The reference server's shell: sockets, timers and tasks around the pure
 //! handshake. Routes: `/echo` echoes every text and binary message.
+//! With [`Config::auth`], paths in its scope need a bearer token, checked by
+//! [`crate::auth::authorize`] before the 101; the connection is closed with
+//! 1008 when the token expires.
 
+use crate::auth::upgrade::{self, Auth};
 use crate::handshake::{self, Parsed, Rejection, Response, ServerConfig};
 use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
@@ -27,6 +31,8 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Resource path of the echo service.
     pub echo_path: String,
+    /// Bearer-token authentication; None serves every path without a token.
+    pub auth: Option<Auth>,
 }
 
 impl Default for Config {
@@ -39,6 +45,7 @@ impl Default for Config {
             max_frame_size: 16 << 20,
             shutdown_grace: Duration::from_secs(2),
             echo_path: "/echo".to_string(),
+            auth: None,
         }
     }
 }
@@ -210,11 +217,30 @@ async fn connection(
         Ok(accepted) => accepted,
         Err(rejection) => return refuse(stream, rejection, peer).await,
     };
+    let (needs_token, service) = match &config.auth {
+        Some(auth) => auth.route(&accepted.path),
+        None => (false, accepted.path.as_str()),
+    };
+    let service = service.to_string();
+    let mut lifetime = None;
+    if let (true, Some(auth)) = (needs_token, &config.auth) {
+        let now = unix_now();
+        match upgrade::authorize(&request, &accepted, &service, &auth.policy, now as u64) {
+            Ok(granted) => {
+                lifetime = granted.expires_at.map(|at| upgrade::remaining(at, now));
+            }
+            Err(denied) => {
+                tracing::info!(%peer, status = denied.rejection.status, why = %denied.why, "upgrade refused");
+                return refuse(stream, denied.rejection, peer).await;
+            }
+        }
+    }
+    let accepted = upgrade::without_bearer_protocol(accepted);
     //= https://www.rfc-editor.org/rfc/rfc6455#section-4.2.2
     //# If the requested service is not available, the server MUST send an
     //# appropriate HTTP error code (such as 404 Not Found) and abort the
     //# WebSocket handshake.
-    if accepted.path != config.echo_path {
+    if service != config.echo_path {
         let rejection = Rejection::new(404, format!("no WebSocket service at {}", accepted.path));
         return refuse(stream, rejection, peer).await;
     }
@@ -227,7 +253,14 @@ async fn connection(
         Some(config.websocket()),
     )
     .await;
-    echo(ws, stop, config.shutdown_grace).await;
+    echo(ws, stop, config.shutdown_grace, lifetime).await;
+}
+
+/// Seconds since the epoch, fractional, from the system clock.
+fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 /// The close code for an error tungstenite reports while reading.
@@ -254,7 +287,16 @@ async fn echo(
     mut ws: WebSocketStream<TcpStream>,
     mut stop: watch::Receiver<bool>,
     grace: Duration,
+    lifetime: Option<Duration>,
 ) {
+    // The token's remaining validity, measured from the upgrade.
+    let expiry = async {
+        match lifetime {
+            Some(d) => tokio::time::sleep(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(expiry);
     loop {
         tokio::select! {
             message = ws.next() => match message {
@@ -276,6 +318,14 @@ async fn echo(
                 }
                 None => return,
             },
+            _ = &mut expiry => {
+                //# 1008 indicates that an endpoint is terminating the connection
+                //# because it has received a message that violates its policy.
+                let frame = CloseFrame { code: CloseCode::Policy, reason: "token expired".into() };
+                let _ = ws.close(Some(frame)).await;
+                let _ = tokio::time::timeout(grace, async { while let Some(Ok(_)) = ws.next().await {} }).await;
+                return;
+            }
             _ = stop.changed() => {
                 //# 1001 indicates that an endpoint is "going away", such as a
                 //# server going down or a browser having navigated away from a

@@ -906,7 +906,7 @@ fn category_9(d: &mut Vec<Def>) {
                     };
                     Script {
                         steps: vec![Step::Frames(vec![f(op, payload)])],
-                        expect: echo_ok(vec![event]),
+                        expect: echo_ok(vec![event]).limits(),
                     }
                 },
             ));
@@ -946,7 +946,7 @@ fn category_9(d: &mut Vec<Def>) {
                     };
                     Script {
                         steps: vec![Step::Frames(frames)],
-                        expect: echo_ok(vec![event]),
+                        expect: echo_ok(vec![event]).limits(),
                     }
                 },
             ));
@@ -966,7 +966,7 @@ fn category_9(d: &mut Vec<Def>) {
                     };
                     Script {
                         steps: vec![Step::Chopped(vec![f(op, payload)], chop)],
-                        expect: echo_ok(vec![event]),
+                        expect: echo_ok(vec![event]).limits(),
                     }
                 },
             ));
@@ -993,7 +993,7 @@ fn category_9(d: &mut Vec<Def>) {
                             len,
                             count: 1000,
                         }],
-                        expect: echo_ok(events),
+                        expect: echo_ok(events).limits(),
                     }
                 },
             ));

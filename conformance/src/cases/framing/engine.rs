@@ -19,6 +19,8 @@ pub const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 /// Largest payload the reader accepts from a target (Autobahn's largest message is 16 MiB).
 pub const MAX_PAYLOAD: u64 = 32 << 20;
 const BARRIER: &[u8] = b"voxproof-barrier";
+/// Longest wait for a target to finish reacting after the barrier (Autobahn's `killAfter(1)`).
+pub const GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 /// Shortest [`Step::Wait`].
 pub const MIN_WAIT: std::time::Duration = std::time::Duration::from_millis(100);
 
@@ -147,6 +149,10 @@ pub struct Expect {
     pub close: CloseExpect,
     /// The RFC leaves the outcome open: report what happened as INFORMATIONAL.
     pub informational: bool,
+    /// Size-limit cases: a target refusing the message as too large (1009,
+    /// or 1008 as some libraries use) is NON-STRICT, not FAILED — RFC 6455
+    /// §10.4 lets an implementation protect itself (Autobahn fails it).
+    pub limits: bool,
     /// Fail-fast cases (two probes or waits): the target must still be open
     /// at the first (the message so far is a valid prefix) and closed by the
     /// second; closing only later is NON-STRICT, closing at the first FAILED.
@@ -161,6 +167,7 @@ impl Expect {
             close,
             informational: false,
             fail_fast: false,
+            limits: false,
         }
     }
     pub fn non_strict(mut self, events: Vec<Event>) -> Expect {
@@ -169,6 +176,10 @@ impl Expect {
     }
     pub fn informational(mut self) -> Expect {
         self.informational = true;
+        self
+    }
+    pub fn limits(mut self) -> Expect {
+        self.limits = true;
         self
     }
     pub fn fail_fast(mut self) -> Expect {
@@ -367,6 +378,24 @@ pub fn judge(expect: &Expect, obs: &Observation) -> Outcome {
     if let Some(v) = obs.violations.first() {
         verdict = Verdict::Failed;
         detail = v.clone();
+    }
+    if expect.limits
+        && close.closed_by == Closer::Target
+        && matches!(close.code, Some(1008 | 1009))
+        && obs.violations.is_empty()
+    {
+        //= https://www.rfc-editor.org/rfc/rfc6455#section-10.4
+        //# Implementations that have implementation- and/or platform-specific
+        //# limitations regarding the frame size or total message size after
+        //# reassembly from multiple frames MUST protect themselves against
+        //# exceeding those limits.
+        let code = close.code.unwrap_or_default();
+        let detail = format!("the target refused the message as over its limits (close {code}); RFC 6455 §10.4 allows that");
+        return Outcome {
+            verdict: Verdict::NonStrict,
+            detail,
+            close: Some(close),
+        };
     }
     let overall = worse(verdict, close.verdict);
     let detail = if close.verdict == Verdict::Ok || verdict != Verdict::Ok {
@@ -617,9 +646,12 @@ pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
             }
             Step::Probe => {
                 barriers += 1;
-                let answered = s.barrier(barriers);
-                s.obs.probes.push(answered);
-                answered
+                // A pong proves the bytes before the ping were read; an
+                // implementation may still be validating them in a higher
+                // layer, so give it a short, scaled moment to fail.
+                let open = s.barrier(barriers) && s.wait(MIN_WAIT);
+                s.obs.probes.push(open);
+                open
             }
             Step::Wait(d) => {
                 let open = s.wait(*d);
@@ -661,6 +693,30 @@ pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
     if open(&s) {
         barriers += 1;
         s.barrier(barriers);
+    }
+    // Some implementations answer pings below the layer that echoes messages
+    // or validates them, so the barrier's pong can overtake an echo or a
+    // failure. As Autobahn does, wait (at most GRACE) until what was received
+    // matches an expectation or the target closes; a conforming target costs
+    // no time here.
+    if open(&s) {
+        let expect = &script.expect;
+        let hard = s.conn.deadline();
+        s.conn
+            .set_deadline((std::time::Instant::now() + GRACE).min(hard));
+        while open(&s) {
+            let matched = expect.close.by == Closer::Suite
+                && (expect.ok.contains(&s.obs.events) || expect.non_strict.contains(&s.obs.events));
+            if matched {
+                break;
+            }
+            let _ = s.read_one();
+        }
+        s.conn.set_deadline(hard);
+        if s.obs.timed_out && std::time::Instant::now() < hard {
+            s.tcp_done = false;
+            s.obs.timed_out = false;
+        }
     }
     // The suite starts the close when nobody has yet (a failed write means
     // the target is going away: read what it sent instead).

@@ -1,7 +1,7 @@
 //! The target under test: where it is, and raw TCP connections to it that
 //! honour the case's deadline and record everything in the wire log.
 
-use crate::wire::frame::{self, Decoded, Frame};
+use crate::wire::frame::{self, Frame, HeaderParse};
 use crate::wire::http::{parse_response, HttpResponse, ParseResponse};
 use crate::wire::{Dir, WireLog};
 use std::io::{ErrorKind, Read, Write};
@@ -95,6 +95,11 @@ pub struct Conn {
     deadline: Instant,
     /// Received and not yet consumed.
     pub pending: Vec<u8>,
+    /// Read buffer, reused across reads.
+    chunk: Vec<u8>,
+    /// Socket timeouts last set, to skip redundant system calls.
+    read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
 }
 
 impl Conn {
@@ -118,6 +123,9 @@ impl Conn {
             log,
             deadline,
             pending: Vec::new(),
+            chunk: vec![0; 256 * 1024],
+            read_timeout: None,
+            write_timeout: None,
         })
     }
 
@@ -132,6 +140,9 @@ impl Conn {
     /// Move the deadline (a case waiting a bounded time inside its own deadline).
     pub fn set_deadline(&mut self, deadline: Instant) {
         self.deadline = deadline;
+        // Timeouts set for the old deadline no longer apply.
+        self.read_timeout = None;
+        self.write_timeout = None;
     }
 
     fn remaining(&self) -> Option<Duration> {
@@ -139,12 +150,27 @@ impl Conn {
         (!left.is_zero()).then_some(left)
     }
 
+    /// A socket timeout bounded by the deadline. It is set again only when
+    /// the deadline has come more than 10 ms closer than the timeout last set
+    /// (so a read never overshoots the deadline by more than that), which
+    /// spares a system call on every small write and read.
+    fn bounded(last: &mut Option<Duration>, left: Duration) -> Option<Duration> {
+        match *last {
+            Some(t) if left <= t && t <= left + Duration::from_millis(10) => None,
+            _ => {
+                *last = Some(left);
+                Some(left)
+            }
+        }
+    }
+
     /// Write all bytes in one call.
     pub fn send(&mut self, bytes: &[u8]) -> Result<(), String> {
         self.log.bytes(self.id, Dir::Send, bytes);
-        let _ = self
-            .stream
-            .set_write_timeout(self.remaining().or(Some(Duration::from_millis(1))));
+        let left = self.remaining().unwrap_or(Duration::from_millis(1));
+        if let Some(t) = Self::bounded(&mut self.write_timeout, left) {
+            let _ = self.stream.set_write_timeout(Some(t));
+        }
         self.stream.write_all(bytes).map_err(|e| {
             self.log.event(self.id, format!("write failed: {e}"));
             format!("write failed: {e}")
@@ -169,17 +195,19 @@ impl Conn {
             self.log.event(self.id, "deadline reached");
             return Err(ReadEnd::TimedOut);
         };
-        let _ = self.stream.set_read_timeout(Some(left));
-        let mut chunk = vec![0u8; 64 * 1024];
-        match self.stream.read(&mut chunk) {
+        if let Some(t) = Self::bounded(&mut self.read_timeout, left) {
+            let _ = self.stream.set_read_timeout(Some(t));
+        }
+        let chunk = &mut self.chunk;
+        match self.stream.read(chunk) {
             Ok(0) => {
                 self.log
                     .event(self.id, "target closed the connection (FIN)");
                 Err(ReadEnd::Closed)
             }
             Ok(n) => {
-                self.log.bytes(self.id, Dir::Recv, &chunk[..n]);
-                self.pending.extend_from_slice(&chunk[..n]);
+                self.log.bytes(self.id, Dir::Recv, &self.chunk[..n]);
+                self.pending.extend_from_slice(&self.chunk[..n]);
                 Ok(n)
             }
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
@@ -211,16 +239,24 @@ impl Conn {
         }
     }
 
-    /// Read the next frame the target sends.
+    /// Read the next frame the target sends. Room for a large frame is
+    /// reserved once its header is in, and its payload is taken out of the
+    /// receive buffer without another copy.
     pub fn read_frame(&mut self, max_payload: u64) -> Result<Frame, FrameEnd> {
         loop {
-            match frame::decode(&self.pending, max_payload) {
-                Decoded::Frame(f, used) => {
-                    self.pending.drain(..used);
-                    return Ok(f);
+            match frame::decode_header(&self.pending, max_payload) {
+                HeaderParse::Header(h) => {
+                    let total = h.frame_len();
+                    if self.pending.len() >= total {
+                        let rest = self.pending.split_off(total);
+                        let mut bytes = std::mem::replace(&mut self.pending, rest);
+                        bytes.drain(..h.header_len);
+                        return Ok(h.with_payload(bytes));
+                    }
+                    self.pending.reserve(total - self.pending.len());
                 }
-                Decoded::Invalid(e) => return Err(FrameEnd::Invalid(e)),
-                Decoded::Partial => {}
+                HeaderParse::Invalid(e) => return Err(FrameEnd::Invalid(e)),
+                HeaderParse::Partial => {}
             }
             if let Err(end) = self.read_some() {
                 return Err(FrameEnd::Read(end, self.pending.len()));

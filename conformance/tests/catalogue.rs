@@ -65,3 +65,54 @@ fn docs_cases_md_is_generated_from_the_registry() {
          (or VOXPROOF_UPDATE_DOCS=1 cargo test -p voxproof-conformance --test catalogue)"
     );
 }
+
+#[test]
+fn docs_autobahn_mapping_md_is_generated_from_the_registry() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/autobahn-mapping.md");
+    let want = cli::autobahn_markdown(&registry::all());
+    if std::env::var_os("VOXPROOF_UPDATE_DOCS").is_some() {
+        std::fs::write(path, &want).expect("write docs/autobahn-mapping.md");
+        return;
+    }
+    let have = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/autobahn-mapping.md is stale: run `cargo run -p voxproof-conformance -- list --autobahn > docs/autobahn-mapping.md`"
+    );
+}
+
+#[test]
+fn every_autobahn_case_of_categories_1_to_7_9_10_has_an_equivalent() {
+    let all = registry::all();
+    let ids: Vec<&str> = all.iter().filter_map(|c| c.autobahn.as_deref()).collect();
+    let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "an Autobahn id mapped twice");
+    // Autobahn's case counts per category (its case index).
+    for (category, count) in [
+        ("1", 16),
+        ("2", 11),
+        ("3", 7),
+        ("4", 10),
+        ("5", 20),
+        ("6", 145),
+        ("7", 37),
+        ("9", 54),
+        ("10", 1),
+    ] {
+        let n = ids
+            .iter()
+            .filter(|id| id.split('.').next() == Some(category))
+            .count();
+        assert_eq!(n, count, "category {category}");
+    }
+    assert_eq!(ids.len(), 301);
+}
+
+#[test]
+fn at_least_340_handshake_and_framing_cases() {
+    let n = registry::all()
+        .iter()
+        .filter(|c| c.id.starts_with("handshake.") || c.id.starts_with("framing."))
+        .count();
+    assert!(n >= 340, "{n}");
+}

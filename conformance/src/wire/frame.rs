@@ -79,10 +79,16 @@ impl Frame {
 
     /// The bytes on the wire.
     pub fn encode(&self) -> Vec<u8> {
+        self.encode_with(self.mask)
+    }
+
+    /// The bytes on the wire with this mask instead of the frame's own
+    /// (spares a copy of a large payload).
+    pub fn encode_with(&self, mask: Option<[u8; 4]>) -> Vec<u8> {
         let len = self.payload.len() as u64;
         let mut out = Vec::with_capacity(self.payload.len() + 14);
         out.push(((self.fin as u8) << 7) | ((self.rsv & 0b111) << 4) | (self.opcode & 0x0F));
-        let mask_bit = if self.mask.is_some() { 0x80 } else { 0 };
+        let mask_bit = if mask.is_some() { 0x80 } else { 0 };
         let encoding = match self.len_encoding {
             LenEncoding::Minimal if len < 126 => None,
             LenEncoding::Minimal if len <= u64::from(u16::MAX) => Some(LenEncoding::Bits16),
@@ -102,10 +108,12 @@ impl Frame {
                 out.extend_from_slice(&len.to_be_bytes());
             }
         }
-        match self.mask {
+        match mask {
             Some(key) => {
                 out.extend_from_slice(&key);
-                out.extend(self.payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
+                let start = out.len();
+                out.extend_from_slice(&self.payload);
+                apply_mask(&mut out[start..], key);
             }
             None => out.extend_from_slice(&self.payload),
         }
@@ -123,6 +131,23 @@ impl Frame {
     }
 }
 
+/// XOR `data` with the repeating 4-byte key (RFC 6455 §5.3), eight bytes at a
+/// time: large messages are masked and unmasked on every run.
+pub fn apply_mask(data: &mut [u8], key: [u8; 4]) {
+    let wide = u64::from_ne_bytes([
+        key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3],
+    ]);
+    let mut chunks = data.chunks_exact_mut(8);
+    for chunk in &mut chunks {
+        let v = u64::from_ne_bytes(chunk.try_into().unwrap_or([0; 8])) ^ wide;
+        chunk.copy_from_slice(&v.to_ne_bytes());
+    }
+    // The tail starts at a multiple of 8, so the key phase is still 0.
+    for (i, b) in chunks.into_remainder().iter_mut().enumerate() {
+        *b ^= key[i % 4];
+    }
+}
+
 /// Result of reading from the bytes received so far.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decoded {
@@ -135,17 +160,59 @@ pub enum Decoded {
     Invalid(String),
 }
 
-/// Decode one frame from the start of `buf`; payloads above `max_payload` are refused.
-pub fn decode(buf: &[u8], max_payload: u64) -> Decoded {
+/// Everything before a frame's payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub fin: bool,
+    pub rsv: u8,
+    pub opcode: u8,
+    pub mask: Option<[u8; 4]>,
+    pub len: u64,
+    pub len_encoding: LenEncoding,
+    /// Bytes of the header itself.
+    pub header_len: usize,
+}
+
+impl Header {
+    /// Bytes of the whole frame.
+    pub fn frame_len(&self) -> usize {
+        self.header_len + self.len as usize
+    }
+
+    /// The frame, given its payload still masked as it came.
+    pub fn with_payload(self, mut payload: Vec<u8>) -> Frame {
+        if let Some(key) = self.mask {
+            apply_mask(&mut payload, key);
+        }
+        Frame {
+            fin: self.fin,
+            rsv: self.rsv,
+            opcode: self.opcode,
+            mask: self.mask,
+            payload,
+            len_encoding: self.len_encoding,
+        }
+    }
+}
+
+/// Result of reading a header from the bytes received so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderParse {
+    Partial,
+    Header(Header),
+    Invalid(String),
+}
+
+/// Read a frame header; payloads above `max_payload` are refused.
+pub fn decode_header(buf: &[u8], max_payload: u64) -> HeaderParse {
     if buf.len() < 2 {
-        return Decoded::Partial;
+        return HeaderParse::Partial;
     }
     let (b0, b1) = (buf[0], buf[1]);
-    let masked = b1 & 0x80 != 0;
     let (len, len_encoding, mut at) = match b1 & 0x7F {
         126 => {
             if buf.len() < 4 {
-                return Decoded::Partial;
+                return HeaderParse::Partial;
             }
             (
                 u64::from(u16::from_be_bytes([buf[2], buf[3]])),
@@ -155,7 +222,7 @@ pub fn decode(buf: &[u8], max_payload: u64) -> Decoded {
         }
         127 => {
             if buf.len() < 10 {
-                return Decoded::Partial;
+                return HeaderParse::Partial;
             }
             let mut b = [0u8; 8];
             b.copy_from_slice(&buf[2..10]);
@@ -163,7 +230,7 @@ pub fn decode(buf: &[u8], max_payload: u64) -> Decoded {
             //= https://www.rfc-editor.org/rfc/rfc6455#section-5.2
             //# the most significant bit MUST be 0
             if len >> 63 != 0 {
-                return Decoded::Invalid(
+                return HeaderParse::Invalid(
                     "64-bit payload length with the most significant bit set".into(),
                 );
             }
@@ -178,13 +245,13 @@ pub fn decode(buf: &[u8], max_payload: u64) -> Decoded {
         other => other,
     };
     if len > max_payload {
-        return Decoded::Invalid(format!(
+        return HeaderParse::Invalid(format!(
             "payload of {len} bytes is over the reader's limit of {max_payload}"
         ));
     }
-    let mask = if masked {
+    let mask = if b1 & 0x80 != 0 {
         if buf.len() < at + 4 {
-            return Decoded::Partial;
+            return HeaderParse::Partial;
         }
         let key = [buf[at], buf[at + 1], buf[at + 2], buf[at + 3]];
         at += 4;
@@ -192,28 +259,31 @@ pub fn decode(buf: &[u8], max_payload: u64) -> Decoded {
     } else {
         None
     };
-    let end = at + len as usize;
-    if buf.len() < end {
-        return Decoded::Partial;
+    HeaderParse::Header(Header {
+        fin: b0 & 0x80 != 0,
+        rsv: (b0 >> 4) & 0b111,
+        opcode: b0 & 0x0F,
+        mask,
+        len,
+        len_encoding,
+        header_len: at,
+    })
+}
+
+/// Decode one frame from the start of `buf`; payloads above `max_payload` are refused.
+pub fn decode(buf: &[u8], max_payload: u64) -> Decoded {
+    match decode_header(buf, max_payload) {
+        HeaderParse::Partial => Decoded::Partial,
+        HeaderParse::Invalid(e) => Decoded::Invalid(e),
+        HeaderParse::Header(h) => {
+            let end = h.frame_len();
+            if buf.len() < end {
+                return Decoded::Partial;
+            }
+            let payload = buf[h.header_len..end].to_vec();
+            Decoded::Frame(h.with_payload(payload), end)
+        }
     }
-    let mut payload = buf[at..end].to_vec();
-    if let Some(key) = mask {
-        payload
-            .iter_mut()
-            .enumerate()
-            .for_each(|(i, b)| *b ^= key[i % 4]);
-    }
-    Decoded::Frame(
-        Frame {
-            fin: b0 & 0x80 != 0,
-            rsv: (b0 >> 4) & 0b111,
-            opcode: b0 & 0x0F,
-            mask,
-            payload,
-            len_encoding,
-        },
-        end,
-    )
 }
 
 #[cfg(test)]

@@ -99,7 +99,12 @@ pub fn escape(bytes: &[u8]) -> String {
             b'\t' => out.push_str("\\t"),
             b'\\' => out.push_str("\\\\"),
             0x20..=0x7e => out.push(b as char),
-            _ => out.push_str(&format!("\\x{b:02x}")),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\x");
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
+            }
         }
     }
     if bytes.len() > shown.len() {

@@ -877,7 +877,9 @@ fn lazy(
 
 fn payload_of(op: u8, len: usize, pattern: &[u8]) -> Vec<u8> {
     if op == opcode::TEXT {
-        pattern.repeat(len / pattern.len() + 1)[..len].to_vec()
+        let mut v = pattern.repeat(len / pattern.len() + 1);
+        v.truncate(len);
+        v
     } else {
         vec![0xfe; len]
     }

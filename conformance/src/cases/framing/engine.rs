@@ -441,20 +441,18 @@ impl Session {
             self.obs.first_closer.get_or_insert(Closer::Suite);
             self.obs.suite_sent_close = true;
         }
-        let encode = |f: &Frame| {
-            if f.mask.is_none() {
-                f.clone().masked(MASK).encode()
-            } else {
-                f.encode()
-            }
-        };
+        let encode = |f: &Frame| f.encode_with(Some(f.mask.unwrap_or(MASK)));
         let sent = match chunk {
             Some(c) => frames
                 .iter()
                 .try_for_each(|f| self.conn.send_chunked(&encode(f), c)),
-            None => self
-                .conn
-                .send(&frames.iter().flat_map(encode).collect::<Vec<u8>>()),
+            None => {
+                let mut bytes = Vec::new();
+                for f in frames {
+                    bytes.extend_from_slice(&encode(f));
+                }
+                self.conn.send(&bytes)
+            }
         };
         if sent.is_err() {
             self.write_failed = true;

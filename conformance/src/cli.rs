@@ -69,6 +69,12 @@ struct RunArgs {
     /// List every case in the console report, not only those that are not OK.
     #[arg(long, short)]
     verbose: bool,
+    /// Run an optional case group against --target: `voice` (docs/voice-protocol.md). On for the embedded reference.
+    #[arg(long = "profile", value_name = "NAME", value_parser = ["voice"])]
+    profiles: Vec<String>,
+    /// A bearer token and a room its `rooms` claim grants, for voice.scope cases.
+    #[arg(long, value_name = "ROOM:TOKEN")]
+    voice_grant: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -197,7 +203,7 @@ fn run_cmd(args: &RunArgs) -> i32 {
         timeout: Duration::from_millis(args.timeout_ms),
     };
     // Keep the embedded server alive for the whole run.
-    let (_embedded, target) = match &args.target {
+    let (_embedded, mut target) = match &args.target {
         Some(url) => match Target::parse(url) {
             Ok(t) => (None, t),
             Err(e) => {
@@ -213,6 +219,12 @@ fn run_cmd(args: &RunArgs) -> i32 {
             }
         },
     };
+    let voice =
+        crate::cases::voice::configure(&mut target, &args.profiles, args.voice_grant.as_deref());
+    if let Err(e) = voice {
+        eprintln!("error: {e}");
+        return EXIT_USAGE;
+    }
     if let Err(e) = target.check_reachable(config.timeout) {
         eprintln!("error: {e}");
         return EXIT_USAGE;

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 pub fn all() -> Vec<Case> {
     let mut all = crate::cases::handshake::cases();
     all.extend(crate::cases::framing::cases());
+    all.extend(crate::cases::voice::cases());
     all
 }
 

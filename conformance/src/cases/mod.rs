@@ -3,3 +3,4 @@
 
 pub mod framing;
 pub mod handshake;
+pub mod voice;

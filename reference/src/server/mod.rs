@@ -1,5 +1,6 @@
 //! The reference server's shell: sockets, timers and tasks around the pure
-//! handshake. Routes: `/echo` echoes every text and binary message.
+//! handshake. Routes: `/echo` echoes every text and binary message;
+//! `/rooms/{room}?codec=…` and `/echo?codec=…` are voice ([`crate::voice`]).
 
 use crate::handshake::{self, Parsed, Rejection, Response, ServerConfig};
 use futures_util::{SinkExt, StreamExt};
@@ -25,6 +26,8 @@ pub struct Config {
     pub max_frame_size: usize,
     /// How long shutdown waits for peers to answer the 1001 close.
     pub shutdown_grace: Duration,
+    /// Voice rooms: buffering, and the hook that grants rooms.
+    pub voice: crate::voice::VoiceConfig,
 }
 
 impl Default for Config {
@@ -36,6 +39,7 @@ impl Default for Config {
             max_message_size: 64 << 20,
             max_frame_size: 16 << 20,
             shutdown_grace: Duration::from_secs(2),
+            voice: crate::voice::VoiceConfig::default(),
         }
     }
 }
@@ -69,6 +73,7 @@ impl Server {
     pub async fn serve(self, shutdown: impl std::future::Future<Output = ()>) {
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut tasks = tokio::task::JoinSet::new();
+        let hub = crate::voice::Hub::new(self.config.voice.buffering);
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
@@ -77,7 +82,8 @@ impl Server {
                     Ok((stream, peer)) => {
                         let config = self.config.clone();
                         let stop = stop_rx.clone();
-                        tasks.spawn(async move { connection(stream, peer, config, stop).await });
+                        let hub = hub.clone();
+                        tasks.spawn(async move { connection(stream, peer, config, stop, hub).await });
                     }
                     // Out of descriptors and the like: keep serving the others.
                     Err(e) => {
@@ -183,6 +189,7 @@ async fn connection(
     peer: SocketAddr,
     config: Config,
     stop: watch::Receiver<bool>,
+    hub: std::sync::Arc<crate::voice::Hub>,
 ) {
     let limits = config.handshake.limits;
     let mut buf = Vec::with_capacity(1024);
@@ -207,11 +214,21 @@ async fn connection(
         Ok(accepted) => accepted,
         Err(rejection) => return refuse(stream, rejection, peer).await,
     };
+    // Voice routes decide before the 101 (400 codec, 403 room scope).
+    let voice = match crate::voice::accept_request(
+        &request,
+        &accepted.path,
+        accepted.query.as_deref(),
+        &config.voice,
+    ) {
+        Ok(voice) => voice,
+        Err(rejection) => return refuse(stream, rejection, peer).await,
+    };
     //= https://www.rfc-editor.org/rfc/rfc6455#section-4.2.2
     //# If the requested service is not available, the server MUST send an
     //# appropriate HTTP error code (such as 404 Not Found) and abort the
     //# WebSocket handshake.
-    if accepted.path != "/echo" {
+    if voice.is_none() && accepted.path != "/echo" {
         let rejection = Rejection::new(404, format!("no WebSocket service at {}", accepted.path));
         return refuse(stream, rejection, peer).await;
     }
@@ -224,11 +241,14 @@ async fn connection(
         Some(config.websocket()),
     )
     .await;
-    echo(ws, stop, config.shutdown_grace).await;
+    match voice {
+        Some(route) => crate::voice::serve(ws, route, hub, stop, config.shutdown_grace).await,
+        None => echo(ws, stop, config.shutdown_grace).await,
+    }
 }
 
 /// The close code for an error tungstenite reports while reading.
-fn close_code_for(error: &WsError) -> Option<CloseCode> {
+pub(crate) fn close_code_for(error: &WsError) -> Option<CloseCode> {
     match error {
         //= https://www.rfc-editor.org/rfc/rfc6455#section-7.4.1
         //# 1009 indicates that an endpoint is terminating the connection

@@ -84,6 +84,8 @@ fn mix_for(listener: usize, frames: &[(Codec, Option<Vec<u8>>)], f: Faults) -> V
         .enumerate()
         .filter(|(j, _)| *j != listener || f.own_voice)
         .filter_map(|(_, (c, fr))| fr.as_ref().map(|fr| (*c, fr)))
+        // A frame of only silence codes is not speech (docs/voice-protocol.md §7).
+        .filter(|(c, fr)| fr.iter().any(|x| *x != c.silence()))
         .collect();
     match speakers.as_slice() {
         [] if f.zero_silence => vec![0; 160],

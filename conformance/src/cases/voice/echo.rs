@@ -27,13 +27,17 @@ fn echo(ctx: &mut Ctx) -> Outcome {
     let mut parties = Vec::new();
     for law in [Law::Pcmu, Law::Pcma] {
         match Party::join(ctx, &format!("/echo?codec={}", param(law)), law) {
-            Ok(p) => parties.push(p),
+            Ok(mut p) => {
+                p.expect_audio = Some(N);
+                parties.push(p);
+            }
             Err(o) => return o,
         }
     }
     let frames = vec![code_frames(1, N), code_frames(2, N)];
     let start = Instant::now() + Duration::from_millis(20);
-    let until = start + Duration::from_millis(20 * N as u64 + 600);
+    // Generous: listening stops as soon as all N are back.
+    let until = start + Duration::from_millis(20 * N as u64 + 2000);
     let heard = together(&mut parties, &frames, start, until);
     let mut details = Vec::new();
     for ((party, sent), listened) in parties.iter().zip(&frames).zip(&heard) {

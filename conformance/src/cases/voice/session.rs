@@ -90,6 +90,9 @@ impl Listened {
 /// A participant in a room (or on the voice echo).
 pub struct Party {
     pub law: Law,
+    /// Stop listening once this many audio frames have arrived (the echo
+    /// knows how many it waits for; rooms send audio without end).
+    pub expect_audio: Option<usize>,
     reader: Conn,
     writer: Conn,
 }
@@ -113,6 +116,7 @@ impl Party {
         let writer = reader.writer().map_err(Outcome::failed)?;
         Ok(Party {
             law,
+            expect_audio: None,
             reader,
             writer,
         })
@@ -133,6 +137,7 @@ impl Party {
         start: Instant,
         until: Instant,
     ) -> Listened {
+        let expect_audio = self.expect_audio;
         let writer = &mut self.writer;
         let reader = &mut self.reader;
         std::thread::scope(|s| {
@@ -146,13 +151,13 @@ impl Party {
                     }
                 }
             });
-            listen(reader, until)
+            listen(reader, until, expect_audio)
         })
     }
 
     /// Record what arrives until `until` without sending.
     pub fn listen(&mut self, until: Instant) -> Listened {
-        listen(&mut self.reader, until)
+        listen(&mut self.reader, until, self.expect_audio)
     }
 
     /// Start a normal close and stop; the case has what it needs.
@@ -164,16 +169,23 @@ impl Party {
     }
 }
 
-fn listen(conn: &mut Conn, until: Instant) -> Listened {
+fn listen(conn: &mut Conn, until: Instant, expect_audio: Option<usize>) -> Listened {
     let hard = conn.deadline();
     conn.set_deadline(until.min(hard));
     let mut out = Listened::default();
+    let mut audio = 0;
     loop {
+        if expect_audio.is_some_and(|n| audio >= n) {
+            break;
+        }
         match conn.read_frame(1 << 20) {
             Ok(f) => {
                 let now = Instant::now();
                 match f.opcode {
-                    opcode::BINARY => out.heard.push((now, Heard::Audio(f.payload))),
+                    opcode::BINARY => {
+                        audio += 1;
+                        out.heard.push((now, Heard::Audio(f.payload)));
+                    }
                     opcode::TEXT => out.heard.push((
                         now,
                         Heard::Text(String::from_utf8_lossy(&f.payload).into_owned()),

@@ -138,6 +138,12 @@ struct RunArgs {
     verbose: bool,
     #[command(flatten)]
     jwt: JwtArgs,
+    /// Run an optional case group against --target: `voice` (docs/voice-protocol.md). On for the embedded reference.
+    #[arg(long = "profile", value_name = "NAME", value_parser = ["voice"])]
+    profiles: Vec<String>,
+    /// A bearer token and a room its `rooms` claim grants, for voice.scope cases.
+    #[arg(long, value_name = "ROOM:TOKEN")]
+    voice_grant: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -361,7 +367,7 @@ fn run_cmd(args: &RunArgs) -> i32 {
         auth,
     };
     // Keep the embedded server alive for the whole run.
-    let (_embedded, target) = match &args.target {
+    let (_embedded, mut target) = match &args.target {
         Some(url) => match Target::parse(url) {
             Ok(t) => (None, t),
             Err(e) => {
@@ -383,6 +389,12 @@ fn run_cmd(args: &RunArgs) -> i32 {
             }
         },
     };
+    let voice =
+        crate::cases::voice::configure(&mut target, &args.profiles, args.voice_grant.as_deref());
+    if let Err(e) = voice {
+        eprintln!("error: {e}");
+        return EXIT_USAGE;
+    }
     if let Err(e) = target.check_reachable(config.timeout) {
         eprintln!("error: {e}");
         return EXIT_USAGE;

@@ -20,7 +20,7 @@ pub struct Embedded {
     pub auth: AuthSettings,
 }
 
-/// Start the reference server and return it with its `/echo` target.
+/// Start the reference server and return it with its `/echo` target (voice on).
 pub fn start() -> Result<(Handle, Target), String> {
     start_with_auth().map(|e| (e.handle, e.target))
 }
@@ -42,7 +42,9 @@ pub fn start_with_auth() -> Result<Embedded, String> {
     };
     let handle =
         spawn(config).map_err(|e| format!("cannot start the embedded reference server: {e}"))?;
-    let target = Target::parse(&format!("ws://{}/echo", handle.addr()))?;
+    let mut target = Target::parse(&format!("ws://{}/echo", handle.addr()))?;
+    // The reference serves the voice protocol: its cases run by default.
+    target.voice = Some(crate::target::VoiceService::default());
     let secure = Target::parse(&format!("ws://{}/secure/echo", handle.addr()))?;
     let auth = AuthSettings {
         key: Key::Secret(secret.into_bytes()),

@@ -8,6 +8,7 @@ pub fn all() -> Vec<Case> {
     let mut all = crate::cases::handshake::cases();
     all.extend(crate::cases::framing::cases());
     all.extend(crate::cases::auth::cases());
+    all.extend(crate::cases::voice::cases());
     all
 }
 

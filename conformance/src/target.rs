@@ -17,6 +17,25 @@ pub struct Target {
     /// Path and query.
     pub resource: String,
     pub addr: SocketAddr,
+    /// The target serves docs/voice-protocol.md on the same host and port
+    /// (`--profile voice`; on by default for the embedded reference). None:
+    /// the `voice.` cases are UNIMPLEMENTED.
+    pub voice: Option<VoiceService>,
+}
+
+/// What the suite knows of a target's voice service.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VoiceService {
+    /// A bearer token and a room it grants (`--voice-grant ROOM:TOKEN`), for
+    /// the room-scope case; without one it is UNIMPLEMENTED.
+    pub grant: Option<RoomGrant>,
+}
+
+/// A room and a bearer token whose `rooms` claim grants it (and not others).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomGrant {
+    pub room: String,
+    pub token: String,
 }
 
 impl Target {
@@ -56,6 +75,7 @@ impl Target {
             authority,
             resource,
             addr,
+            voice: None,
         })
     }
 
@@ -162,6 +182,25 @@ impl Conn {
                 Some(left)
             }
         }
+    }
+
+    /// A second handle on the same socket, so one thread can write (paced
+    /// audio) while another reads; it logs under the same connection id.
+    pub fn writer(&self) -> Result<Conn, String> {
+        let stream = self
+            .stream
+            .try_clone()
+            .map_err(|e| format!("cannot share the connection: {e}"))?;
+        Ok(Conn {
+            stream,
+            id: self.id,
+            log: self.log.clone(),
+            deadline: self.deadline,
+            pending: Vec::new(),
+            chunk: vec![0; 64 * 1024],
+            read_timeout: None,
+            write_timeout: None,
+        })
     }
 
     /// Write all bytes in one call.

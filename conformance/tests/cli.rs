@@ -118,3 +118,32 @@ fn auth_flags_reach_the_auth_cases() {
         "--token-in",
     );
 }
+
+#[test]
+fn voice_cases_need_the_profile_against_a_user_target() {
+    let server = voxproof_reference::server::spawn(voxproof_reference::server::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..Default::default()
+    })
+    .unwrap();
+    let target = format!("ws://{}/echo", server.addr());
+    let args = ["run", "--target", &target, "--cases", "voice.codec", "-v"];
+    let (code, out, err) = voxproof(&args);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("4 UNIMPLEMENTED") && out.contains("--profile voice"),
+        "{out}"
+    );
+    let with = [&args[..], &["--profile", "voice"]].concat();
+    let (code, out, err) = voxproof(&with);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("4 cases: 4 OK"), "{out}");
+    one_line_error(
+        &["--target", &target, "--voice-grant", "no-colon"],
+        "ROOM:TOKEN",
+    );
+    one_line_error(
+        &["--target", &target, "--voice-grant", "room:token"],
+        "--profile voice",
+    );
+}

@@ -7,9 +7,11 @@ use voxproof_conformance::{embedded, registry, report};
 /// Cases where a per-frame UTF-8 check is NON-STRICT (Autobahn 6.4.3, 6.4.4).
 const KNOWN_NON_STRICT: &[&str] = &["framing.utf8.6_4_3", "framing.utf8.6_4_4"];
 
-/// The embedded reference verifies with a shared secret, so HMAC keyed with
-/// a public key cannot be tried.
-const KNOWN_UNIMPLEMENTED: &[&str] = &["auth.8725.hs-rs-confusion"];
+/// Cases the embedded reference cannot exercise: it verifies HS256 with a
+/// shared secret, so HMAC keyed with a public key cannot be tried; and it
+/// grants every voice room on its open paths, so room scope runs with a grant
+/// hook in `voice_scope_passes_on_the_reference_with_a_grant_hook`.
+const KNOWN_UNIMPLEMENTED: &[&str] = &["auth.8725.hs-rs-confusion", "voice.scope.room-not-granted"];
 
 #[test]
 fn whole_suite_passes_on_the_reference() {
@@ -88,5 +90,46 @@ fn json_report_has_the_documented_shape() {
                     && e["data"].is_string()
             );
         }
+    }
+}
+
+#[test]
+fn voice_scope_passes_on_the_reference_with_a_grant_hook() {
+    use std::sync::Arc;
+    use voxproof_conformance::target::{RoomGrant, Target, VoiceService};
+    use voxproof_reference::handshake::Rejection;
+    use voxproof_reference::server::{spawn, Config};
+    use voxproof_reference::voice::{self, VoiceConfig};
+
+    // Stands in for a JWT layer: one token whose rooms claim is ["granted"].
+    let hook: voice::GrantHook = Arc::new(|req| {
+        let claim = match req.values("Authorization").first() {
+            Some(v) if *v == b"Bearer t0ken" => serde_json::json!(["granted"]),
+            Some(_) => return Err(Rejection::new(401, "unknown token")),
+            None => serde_json::json!("*"),
+        };
+        voice::RoomGrant::from_claim(&claim).map_err(|e| Rejection::new(401, e))
+    });
+    let server = spawn(Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        voice: VoiceConfig {
+            grant: Some(hook),
+            ..VoiceConfig::default()
+        },
+        ..Config::default()
+    })
+    .unwrap();
+    let mut target = Target::parse(&format!("ws://{}/echo", server.addr())).unwrap();
+    target.voice = Some(VoiceService {
+        grant: Some(RoomGrant {
+            room: "granted".into(),
+            token: "t0ken".into(),
+        }),
+    });
+    let cases = registry::select(registry::all(), &["voice.scope".into()], &[]);
+    assert!(!cases.is_empty());
+    let report = run(&target, &cases, &RunConfig::default(), &|_| {});
+    for r in &report.results {
+        assert_eq!(r.verdict, Verdict::Ok, "{}: {}", r.id, r.detail);
     }
 }

@@ -5,6 +5,7 @@
 //! * [`server`] — the tokio shell: accept loop, limits, timeouts, shutdown, `/echo`.
 //! * [`client`] — a small blocking client built on the same handshake code.
 //! * [`g711`] — µ-law and A-law codecs, G.711 transcoding, 8 kHz WAV files (pure).
+//! * [`voice`] — voice rooms: N−1 mixing on a 20 ms clock, codec negotiation.
 //!
 //! Framing after the handshake is tungstenite's, on the same socket.
 
@@ -13,3 +14,4 @@ pub mod client;
 pub mod g711;
 pub mod handshake;
 pub mod server;
+pub mod voice;

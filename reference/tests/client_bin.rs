@@ -60,3 +60,81 @@ fn refused_handshake_is_reported() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+fn fixture_path(name: &str) -> String {
+    format!("{}/../vectors/g711/wav/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn streams_a_wav_through_the_voice_echo_and_records_it() {
+    let h = spawn(Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..Config::default()
+    })
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("voxproof-client-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_g711 = dir.join("echo.wav");
+    let out_pcm = dir.join("echo.pcm16.wav");
+    for out in [&out_g711, &out_pcm] {
+        let result = Command::new(env!("CARGO_BIN_EXE_voxproof-client"))
+            .args([
+                "--url",
+                &format!("ws://{}/echo?codec=pcmu", h.addr()),
+                "--send",
+                &fixture_path("tone-1khz.pcmu.wav"),
+                "--record",
+                out.to_str().unwrap(),
+                "--token",
+                "ignored-by-this-server",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            result.status.success(),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+    }
+    let sent = std::fs::read(fixture_path("tone-1khz.pcmu.wav")).unwrap();
+    assert_eq!(std::fs::read(&out_g711).unwrap(), sent, "G.711 recording");
+    // The PCM recording is the µ-law decoded by the vector table.
+    let table = voxproof_vectors::g711_pcmu();
+    let pcm = hound::WavReader::open(&out_pcm).unwrap();
+    let samples: Vec<i16> = pcm.into_samples::<i16>().map(Result::unwrap).collect();
+    let codes = voxproof_reference::g711::wav::read(&sent)
+        .unwrap()
+        .to_codes(voxproof_reference::g711::Codec::Pcmu);
+    let want: Vec<i16> = codes.iter().map(|c| table.decode_of(*c)).collect();
+    assert_eq!(samples, want);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_wav_that_is_not_8khz_mono_is_one_line_and_exit_2() {
+    let mut bytes = std::fs::read(fixture_path("tone-1khz.pcm16.wav")).unwrap();
+    // Sample rate 44100 and the byte rate that goes with it.
+    bytes[24..28].copy_from_slice(&44_100u32.to_le_bytes());
+    bytes[28..32].copy_from_slice(&88_200u32.to_le_bytes());
+    let dir = std::env::temp_dir().join(format!("voxproof-client-44k-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("44k.wav");
+    std::fs::write(&input, bytes).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_voxproof-client"))
+        .args([
+            "--url",
+            "ws://127.0.0.1:9/rooms/r?codec=pcmu",
+            "--send",
+            input.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("44100 Hz") && err.contains("8000 Hz mono"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -4,3 +4,4 @@
 pub mod auth;
 pub mod framing;
 pub mod handshake;
+pub mod voice;

@@ -1,12 +1,15 @@
 //! `voxproof-client`: connect, check the handshake with our own code, send
-//! messages (arguments, or stdin lines) and print the replies.
+//! messages (arguments, or stdin lines) and print the replies; or, on a
+//! voice URL, stream a WAV file in real time and record what comes back.
 
 use clap::Parser;
 use std::io::BufRead;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 use tungstenite::Message;
-use voxproof_reference::client::{connect, WsUrl};
+use voxproof_reference::client::{connect, stream, WsUrl};
+use voxproof_reference::g711::wav;
 
 /// Reference WebSocket client.
 #[derive(Parser, Debug)]
@@ -21,8 +24,75 @@ struct Args {
     /// How long to wait for each reply.
     #[arg(long, default_value_t = 2000, value_name = "MS")]
     wait_ms: u64,
+    /// Voice: 8 kHz mono WAV (16-bit PCM, µ-law or A-law) to send as 20 ms
+    /// frames paced in real time, in the codec the URL's ?codec= names.
+    #[arg(long, value_name = "WAV")]
+    send: Option<PathBuf>,
+    /// Voice: write what arrives to this WAV, as G.711 in the URL's codec
+    /// (16-bit PCM when the name ends in .pcm16.wav).
+    #[arg(long, value_name = "WAV")]
+    record: Option<PathBuf>,
+    /// Voice: how long to stay connected [default: the --send audio + 500 ms].
+    #[arg(long, value_name = "MS")]
+    duration_ms: Option<u64>,
+    /// Bearer token, sent as `Authorization: Bearer TOKEN`.
+    #[arg(long, value_name = "TOKEN")]
+    token: Option<String>,
     /// Text messages to send; without any, each line of stdin is one message.
     messages: Vec<String>,
+}
+
+/// `--send`/`--record`: stream audio on a voice URL.
+fn voice(args: &Args, url: &WsUrl, headers: &[(String, String)]) -> ExitCode {
+    let Some(codec) = stream::codec_of(&url.resource) else {
+        eprintln!("error: --send/--record need a voice URL with ?codec=pcmu or ?codec=pcma");
+        return ExitCode::from(2);
+    };
+    let codes = match &args.send {
+        Some(path) => match std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|b| wav::read(&b).map_err(|e| e.to_string()))
+        {
+            Ok(audio) => audio.to_codes(codec),
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => Vec::new(),
+    };
+    let frames = stream::frames(&codes, codec);
+    let duration = match (args.duration_ms, args.send.is_some()) {
+        (Some(ms), _) => Duration::from_millis(ms),
+        (None, true) => Duration::from_millis(20 * frames.len() as u64 + 500),
+        (None, false) => {
+            eprintln!("error: --record without --send needs --duration-ms");
+            return ExitCode::from(2);
+        }
+    };
+    let wait = Duration::from_millis(args.wait_ms);
+    let (mut ws, _) = match connect(url, &args.protocols, headers, wait) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let received = match stream::stream(&mut ws, &frames, duration, |e| eprintln!("{e}")) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(path) = &args.record {
+        let bytes = stream::recording(Path::new(path), codec, &received);
+        if let Err(e) = std::fs::write(path, bytes) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn main() -> ExitCode {
@@ -34,8 +104,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let headers: Vec<(String, String)> = args
+        .token
+        .iter()
+        .map(|t| ("Authorization".to_string(), format!("Bearer {t}")))
+        .collect();
+    if args.send.is_some() || args.record.is_some() {
+        return voice(&args, &url, &headers);
+    }
     let wait = Duration::from_millis(args.wait_ms);
-    let (mut ws, protocol) = match connect(&url, &args.protocols, &[], wait) {
+    let (mut ws, protocol) = match connect(&url, &args.protocols, &headers, wait) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");

@@ -1,5 +1,7 @@
 //! A small blocking client: our handshake code, then tungstenite framing.
 
+pub mod stream;
+
 use crate::handshake::accept::key_from_nonce;
 use crate::handshake::client::{validate_response, ClientRequest, ResponseParse};
 use std::io::{Read, Write};

@@ -1,5 +1,6 @@
 //! The reference server's shell: sockets, timers and tasks around the pure
-//! handshake. Routes: `/echo` echoes every text and binary message.
+//! handshake. Routes: `/echo` echoes every text and binary message;
+//! `/rooms/{room}?codec=…` and `/echo?codec=…` are voice ([`crate::voice`]).
 //! With [`Config::auth`], paths in its scope need a bearer token, checked by
 //! [`crate::auth::authorize`] before the 101; the connection is closed with
 //! 1008 when the token expires.
@@ -33,6 +34,8 @@ pub struct Config {
     pub echo_path: String,
     /// Bearer-token authentication; None serves every path without a token.
     pub auth: Option<Auth>,
+    /// Voice rooms: buffering, and the hook that grants rooms.
+    pub voice: crate::voice::VoiceConfig,
 }
 
 impl Default for Config {
@@ -46,6 +49,7 @@ impl Default for Config {
             shutdown_grace: Duration::from_secs(2),
             echo_path: "/echo".to_string(),
             auth: None,
+            voice: crate::voice::VoiceConfig::default(),
         }
     }
 }
@@ -79,6 +83,7 @@ impl Server {
     pub async fn serve(self, shutdown: impl std::future::Future<Output = ()>) {
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut tasks = tokio::task::JoinSet::new();
+        let hub = crate::voice::Hub::new(self.config.voice.buffering);
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
@@ -87,7 +92,8 @@ impl Server {
                     Ok((stream, peer)) => {
                         let config = self.config.clone();
                         let stop = stop_rx.clone();
-                        tasks.spawn(async move { connection(stream, peer, config, stop).await });
+                        let hub = hub.clone();
+                        tasks.spawn(async move { connection(stream, peer, config, stop, hub).await });
                     }
                     // Out of descriptors and the like: keep serving the others.
                     Err(e) => {
@@ -193,6 +199,7 @@ async fn connection(
     peer: SocketAddr,
     config: Config,
     stop: watch::Receiver<bool>,
+    hub: std::sync::Arc<crate::voice::Hub>,
 ) {
     let limits = config.handshake.limits;
     let mut buf = Vec::with_capacity(1024);
@@ -236,11 +243,21 @@ async fn connection(
         }
     }
     let accepted = upgrade::without_bearer_protocol(accepted);
+    // Voice routes decide before the 101 (400 codec, 403 room scope).
+    let voice = match crate::voice::accept_request(
+        &request,
+        &service,
+        accepted.query.as_deref(),
+        &config.voice,
+    ) {
+        Ok(voice) => voice,
+        Err(rejection) => return refuse(stream, rejection, peer).await,
+    };
     //= https://www.rfc-editor.org/rfc/rfc6455#section-4.2.2
     //# If the requested service is not available, the server MUST send an
     //# appropriate HTTP error code (such as 404 Not Found) and abort the
     //# WebSocket handshake.
-    if service != config.echo_path {
+    if voice.is_none() && service != config.echo_path {
         let rejection = Rejection::new(404, format!("no WebSocket service at {}", accepted.path));
         return refuse(stream, rejection, peer).await;
     }
@@ -253,7 +270,12 @@ async fn connection(
         Some(config.websocket()),
     )
     .await;
-    echo(ws, stop, config.shutdown_grace, lifetime).await;
+    match voice {
+        // Token expiry is enforced on echo connections; voice connections
+        // end with their room (see docs/auth.md).
+        Some(route) => crate::voice::serve(ws, route, hub, stop, config.shutdown_grace).await,
+        None => echo(ws, stop, config.shutdown_grace, lifetime).await,
+    }
 }
 
 /// Seconds since the epoch, fractional, from the system clock.
@@ -264,7 +286,7 @@ fn unix_now() -> f64 {
 }
 
 /// The close code for an error tungstenite reports while reading.
-fn close_code_for(error: &WsError) -> Option<CloseCode> {
+pub(crate) fn close_code_for(error: &WsError) -> Option<CloseCode> {
     match error {
         //= https://www.rfc-editor.org/rfc/rfc6455#section-7.4.1
         //# 1009 indicates that an endpoint is terminating the connection

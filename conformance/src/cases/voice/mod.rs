@@ -1,0 +1,108 @@
+//! Voice cases (`voice.*`): docs/voice-protocol.md, checked over real rooms.
+//! They run when the target serves the voice protocol (`--profile voice`,
+//! on by default for the embedded reference) and are UNIMPLEMENTED otherwise.
+//! Every expectation comes from `vectors/g711/` ([`expect`]).
+//!
+//! * `voice.codec.*` — [`codec`]: negotiation before the upgrade (§2);
+//! * `voice.frames.*` — [`frames`]: frame size and its close code (§3, §5);
+//! * `voice.echo.*` — [`echo`]: the voice echo (§8);
+//! * `voice.room.*` — [`room`]: forwarding, conversion, the N−1 mix (§7);
+//! * `voice.timing.*` — [`timing`]: 50 frames/s (§6);
+//! * `voice.scope.*` — [`scope`]: rooms granted by a token (§9).
+
+pub mod codec;
+pub mod echo;
+pub mod expect;
+pub mod frames;
+pub mod room;
+pub mod scope;
+pub mod session;
+pub mod timing;
+
+use crate::case::{Case, Ctx};
+use crate::target::{RoomGrant, Target, VoiceService};
+use crate::verdict::Outcome;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The protocol the cases check.
+pub const DOC: &str = "docs/voice-protocol.md";
+
+/// What a voice case is, before it becomes a [`Case`].
+pub struct Def {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub section: &'static str,
+    pub requirement: &'static str,
+    pub sends: &'static str,
+    pub expects: &'static str,
+    pub origin: &'static str,
+    pub run: fn(&mut Ctx) -> Outcome,
+}
+
+impl Def {
+    pub fn into_case(self) -> Case {
+        let run = self.run;
+        Case {
+            id: self.id.into(),
+            title: self.title.into(),
+            section: self.section.into(),
+            requirement: self.requirement.into(),
+            sends: self.sends.into(),
+            expects: self.expects.into(),
+            autobahn: None,
+            origin: self.origin.into(),
+            // Paced audio takes real time (up to ~2.5 s); the run's
+            // --timeout-ms applies when it is longer.
+            min_timeout: Some(Duration::from_secs(8)),
+            run: Arc::new(move |ctx: &mut Ctx| {
+                if ctx.target.voice.is_none() {
+                    return Outcome::unimplemented(
+                        "voice cases need --profile voice (a target serving docs/voice-protocol.md \
+                         on the same host and port)",
+                    );
+                }
+                run(ctx)
+            }),
+        }
+    }
+}
+
+pub fn cases() -> Vec<Case> {
+    codec::defs()
+        .into_iter()
+        .chain(frames::defs())
+        .chain(echo::defs())
+        .chain(room::defs())
+        .chain(timing::defs())
+        .chain(scope::defs())
+        .map(Def::into_case)
+        .collect()
+}
+
+/// Apply the command line's voice settings to a target: `--profile voice`
+/// turns the cases on, `--voice-grant ROOM:TOKEN` gives the scope case a
+/// token. The error is one line for the CLI.
+pub fn configure(
+    target: &mut Target,
+    profiles: &[String],
+    grant: Option<&str>,
+) -> Result<(), String> {
+    if profiles.iter().any(|p| p == "voice") && target.voice.is_none() {
+        target.voice = Some(VoiceService::default());
+    }
+    if let Some(g) = grant {
+        let (room, token) = g
+            .split_once(':')
+            .filter(|(r, t)| !r.is_empty() && !t.is_empty())
+            .ok_or_else(|| format!("--voice-grant {g:?}: ROOM:TOKEN expected"))?;
+        let Some(voice) = target.voice.as_mut() else {
+            return Err("--voice-grant needs --profile voice".into());
+        };
+        voice.grant = Some(RoomGrant {
+            room: room.into(),
+            token: token.into(),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,54 @@
+//! docs/voice-protocol.md §9: a token's `rooms` claim limits the rooms.
+
+use super::codec::judge_refusal;
+use super::session::{ask, room_resource, Party};
+use super::Def;
+use crate::case::Ctx;
+use crate::verdict::Outcome;
+use voxproof_vectors::g711::Law;
+
+pub fn defs() -> Vec<Def> {
+    vec![Def {
+        id: "voice.scope.room-not-granted",
+        title: "A token's rooms claim admits its room and refuses others with 403",
+        section: "voice-protocol §9",
+        requirement: "When an authorization layer is configured, a token's `rooms` claim (`\"*\"` or an array \
+of room names) limits the rooms a client may join; a request for any other room is refused with 403 \
+(Forbidden) before the upgrade.",
+        sends: "with `Authorization: Bearer TOKEN` from --voice-grant ROOM:TOKEN: a handshake for \
+                /rooms/ROOM?codec=pcmu, then one for a room the token does not name",
+        expects: "101 for ROOM; 403 for the other (UNIMPLEMENTED without --voice-grant)",
+        origin: "conformance/src/cases/voice/scope.rs",
+        run: scope,
+    }]
+}
+
+fn scope(ctx: &mut Ctx) -> Outcome {
+    let Some(grant) = ctx.target.voice.as_ref().and_then(|v| v.grant.clone()) else {
+        return Outcome::unimplemented(
+            "no --voice-grant ROOM:TOKEN: the suite has no token whose rooms claim it knows",
+        );
+    };
+    let bearer = format!("Bearer {}", grant.token);
+    let headers = [("Authorization", bearer.as_str())];
+    match Party::join_with(
+        ctx,
+        &room_resource(&grant.room, Law::Pcmu),
+        Law::Pcmu,
+        &headers,
+    ) {
+        Ok(p) => p.leave(),
+        Err(o) => return Outcome::failed(format!("the granted room was refused: {}", o.detail)),
+    }
+    // A valid room name that is not the granted one.
+    let other = if grant.room == "voxproof-not-granted" {
+        "voxproof-not-granted-2"
+    } else {
+        "voxproof-not-granted"
+    };
+    let resource = room_resource(other, Law::Pcmu);
+    match ask(ctx, &resource, &headers) {
+        Ok((_conn, answer)) => judge_refusal(&answer, 403, &resource),
+        Err(o) => o,
+    }
+}

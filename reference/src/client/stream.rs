@@ -1,0 +1,126 @@
+//! Streaming audio over a voice connection: 20 ms frames sent on the
+//! client's clock while whatever arrives is recorded.
+
+use crate::g711::{wav, Codec};
+use crate::voice::protocol::{negotiate_codec, FRAME_BYTES, FRAME_MS};
+use std::io::ErrorKind;
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+use tungstenite::{Message, WebSocket};
+
+/// The codec a voice URL's resource (`/rooms/r?codec=pcmu`) asks for.
+pub fn codec_of(resource: &str) -> Option<Codec> {
+    let query = resource.split_once('?').map(|(_, q)| q);
+    negotiate_codec(query).ok()
+}
+
+/// Codes cut into 160-byte frames; the last one is padded with silence.
+pub fn frames(codes: &[u8], codec: Codec) -> Vec<Vec<u8>> {
+    codes
+        .chunks(FRAME_BYTES)
+        .map(|c| {
+            let mut f = c.to_vec();
+            f.resize(FRAME_BYTES, codec.silence());
+            f
+        })
+        .collect()
+}
+
+/// The WAV file a recording is written as: 16-bit PCM when the file name
+/// ends in `.pcm16.wav` (the fixtures' naming), else G.711 in the
+/// connection's codec, exactly as received.
+pub fn recording(path: &std::path::Path, codec: Codec, codes: &[u8]) -> Vec<u8> {
+    let pcm = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.to_ascii_lowercase().ends_with(".pcm16.wav"));
+    if pcm {
+        wav::write_pcm16(&codec.decode_vec(codes))
+    } else {
+        wav::write_g711(codec, codes)
+    }
+}
+
+/// Send `frames` at start + k × 20 ms and record binary messages until
+/// `duration` has passed (or the server closes). Text messages (control
+/// events) go to `on_event`. Returns the received codes.
+pub fn stream(
+    ws: &mut WebSocket<TcpStream>,
+    frames: &[Vec<u8>],
+    duration: Duration,
+    mut on_event: impl FnMut(&str),
+) -> Result<Vec<u8>, String> {
+    let start = Instant::now();
+    let end = start + duration;
+    let due = |k: usize| start + Duration::from_millis(FRAME_MS * k as u64);
+    let mut next = 0;
+    let mut received = Vec::new();
+    loop {
+        let now = Instant::now();
+        while next < frames.len() && due(next) <= now {
+            ws.send(Message::binary(frames[next].clone()))
+                .map_err(|e| format!("sending audio: {e}"))?;
+            next += 1;
+        }
+        if now >= end {
+            break;
+        }
+        let wake = if next < frames.len() {
+            due(next).min(end)
+        } else {
+            end
+        };
+        let wait = wake
+            .saturating_duration_since(now)
+            .max(Duration::from_millis(1));
+        ws.get_mut()
+            .set_read_timeout(Some(wait))
+            .map_err(|e| e.to_string())?;
+        match ws.read() {
+            Ok(Message::Binary(b)) => received.extend_from_slice(&b),
+            Ok(Message::Text(t)) => on_event(t.as_str()),
+            Ok(Message::Close(frame)) => {
+                if let Some(f) = frame {
+                    on_event(&format!("server closed: {} {}", f.code, f.reason));
+                }
+                break;
+            }
+            Ok(_) => {}
+            Err(tungstenite::Error::Io(e))
+                if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => break,
+            Err(e) => return Err(format!("receiving: {e}")),
+        }
+    }
+    let _ = ws.close(None);
+    let _ = ws
+        .get_mut()
+        .set_read_timeout(Some(Duration::from_millis(500)));
+    while ws.read().is_ok() {}
+    Ok(received)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codec_and_frames() {
+        assert_eq!(codec_of("/rooms/r?codec=pcma"), Some(Codec::Pcma));
+        assert_eq!(codec_of("/echo"), None);
+        let f = frames(&[1; 170], Codec::Pcmu);
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[1][9], 1);
+        assert_eq!(f[1][10], 0xFF);
+        let g = recording(std::path::Path::new("x.wav"), Codec::Pcma, &[0xD5; 4]);
+        assert_eq!(
+            wav::read(&g).unwrap(),
+            wav::Audio::G711 {
+                codec: Codec::Pcma,
+                codes: vec![0xD5; 4]
+            }
+        );
+        let p = recording(std::path::Path::new("x.PCM16.wav"), Codec::Pcma, &[0xD5; 4]);
+        assert_eq!(wav::read(&p).unwrap(), wav::Audio::Pcm16(vec![8; 4]));
+    }
+}

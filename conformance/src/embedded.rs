@@ -11,6 +11,8 @@ use voxproof_reference::server::{spawn, Config, Handle};
 
 pub const AUDIENCE: &str = "voxproof";
 pub const ISSUER: &str = "voxproof-embedded";
+/// The one room the embedded grant token names.
+pub const GRANTED_ROOM: &str = "voxproof-granted";
 
 /// The running reference, its open `/echo` target, and the settings that let
 /// the auth cases mint tokens for its `/secure/echo`.
@@ -43,8 +45,6 @@ pub fn start_with_auth() -> Result<Embedded, String> {
     let handle =
         spawn(config).map_err(|e| format!("cannot start the embedded reference server: {e}"))?;
     let mut target = Target::parse(&format!("ws://{}/echo", handle.addr()))?;
-    // The reference serves the voice protocol: its cases run by default.
-    target.voice = Some(crate::target::VoiceService::default());
     let secure = Target::parse(&format!("ws://{}/secure/echo", handle.addr()))?;
     let auth = AuthSettings {
         key: Key::Secret(secret.into_bytes()),
@@ -55,6 +55,22 @@ pub fn start_with_auth() -> Result<Embedded, String> {
         token_in: TokenIn::Header,
         target: Some(secure),
     };
+    // The reference serves the voice protocol, so its cases run by default;
+    // room scope uses a token of the embedded key that grants one room,
+    // checked under the authenticated prefix.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let grant = crate::cases::auth::mint::token(&auth, now, |claims| {
+        claims.insert("rooms".into(), serde_json::json!([GRANTED_ROOM]));
+    })?;
+    target.voice = Some(crate::target::VoiceService {
+        grant: Some(crate::target::RoomGrant {
+            room: GRANTED_ROOM.into(),
+            token: grant,
+        }),
+        scope_prefix: "/secure".into(),
+    });
     Ok(Embedded {
         handle,
         target,

@@ -29,6 +29,9 @@ pub struct VoiceService {
     /// A bearer token and a room it grants (`--voice-grant ROOM:TOKEN`), for
     /// the room-scope case; without one it is UNIMPLEMENTED.
     pub grant: Option<RoomGrant>,
+    /// Path prefix under which the target checks tokens on rooms (empty: the
+    /// rooms themselves); the embedded reference uses `/secure`.
+    pub scope_prefix: String,
 }
 
 /// A room and a bearer token whose `rooms` claim grants it (and not others).

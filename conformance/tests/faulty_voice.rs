@@ -306,6 +306,7 @@ fn serve(f: Faults) -> Target {
             room: GRANTED_ROOM.into(),
             token: TOKEN.into(),
         }),
+        scope_prefix: String::new(),
     });
     target
 }

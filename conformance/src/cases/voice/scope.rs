@@ -24,6 +24,12 @@ of room names) limits the rooms a client may join; a request for any other room 
 }
 
 fn scope(ctx: &mut Ctx) -> Outcome {
+    let prefix = ctx
+        .target
+        .voice
+        .as_ref()
+        .map(|v| v.scope_prefix.clone())
+        .unwrap_or_default();
     let Some(grant) = ctx.target.voice.as_ref().and_then(|v| v.grant.clone()) else {
         return Outcome::unimplemented(
             "no --voice-grant ROOM:TOKEN: the suite has no token whose rooms claim it knows",
@@ -33,7 +39,7 @@ fn scope(ctx: &mut Ctx) -> Outcome {
     let headers = [("Authorization", bearer.as_str())];
     match Party::join_with(
         ctx,
-        &room_resource(&grant.room, Law::Pcmu),
+        &format!("{prefix}{}", room_resource(&grant.room, Law::Pcmu)),
         Law::Pcmu,
         &headers,
     ) {
@@ -46,7 +52,7 @@ fn scope(ctx: &mut Ctx) -> Outcome {
     } else {
         "voxproof-not-granted"
     };
-    let resource = room_resource(other, Law::Pcmu);
+    let resource = format!("{prefix}{}", room_resource(other, Law::Pcmu));
     match ask(ctx, &resource, &headers) {
         Ok((_conn, answer)) => judge_refusal(&answer, 403, &resource),
         Err(o) => o,

@@ -271,9 +271,9 @@ async fn connection(
     )
     .await;
     match voice {
-        // Token expiry is enforced on echo connections; voice connections
-        // end with their room (see docs/auth.md).
-        Some(route) => crate::voice::serve(ws, route, hub, stop, config.shutdown_grace).await,
+        Some(route) => {
+            crate::voice::serve(ws, route, hub, stop, config.shutdown_grace, lifetime).await
+        }
         None => echo(ws, stop, config.shutdown_grace, lifetime).await,
     }
 }

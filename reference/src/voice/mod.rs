@@ -193,7 +193,16 @@ pub async fn serve(
     hub: Arc<Hub>,
     mut stop: watch::Receiver<bool>,
     grace: Duration,
+    lifetime: Option<Duration>,
 ) {
+    // The bearer token's remaining validity, measured from the upgrade.
+    let expiry = async {
+        match lifetime {
+            Some(d) => tokio::time::sleep(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(expiry);
     let (out_tx, mut out_rx) = mpsc::channel::<Out>(64);
     let joined = match &route {
         Route::Room { room, codec } => {
@@ -271,6 +280,13 @@ pub async fn serve(
                 }
                 None => break,
             },
+            _ = &mut expiry => {
+                //= https://www.rfc-editor.org/rfc/rfc6455#section-7.4.1
+                //# 1008 indicates that an endpoint is terminating the connection
+                //# because it has received a message that violates its policy.
+                close_with(&mut ws, CloseCode::Policy, "token expired", grace).await;
+                break;
+            }
             _ = stop.changed() => {
                 close_with(&mut ws, CloseCode::Away, "server shutting down", grace).await;
                 break;

@@ -3,13 +3,12 @@
 //! check that fails; the order is the one `docs/jwt.md` documents.
 
 use super::json::{self, JsonError};
-use super::policy::{ConfiguredKey, Policy};
+use super::policy::{Alg, ConfiguredKey, Key, Policy};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use jsonwebtoken::Algorithm;
+use p521::ecdsa::signature::Verifier;
 use serde_json::{Map, Value};
 use std::fmt;
-use std::str::FromStr;
 
 /// Why a token was refused. [`AuthError::code`] is the vectors' vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,14 +206,10 @@ fn check_crit(header: &Map<String, Value>) -> Result<(), AuthError> {
 
 fn select_key<'p>(
     policy: &'p Policy,
-    alg: Algorithm,
+    alg: Alg,
     kid: Option<&str>,
 ) -> Result<Vec<&'p ConfiguredKey>, AuthError> {
-    let suitable: Vec<&ConfiguredKey> = policy
-        .keys
-        .iter()
-        .filter(|k| k.family == alg.family() && k.alg.is_none_or(|a| a == alg))
-        .collect();
+    let suitable: Vec<&ConfiguredKey> = policy.keys.iter().filter(|k| k.serves(alg)).collect();
     //= https://www.rfc-editor.org/rfc/rfc7515#section-4.1.4
     //# The "kid" (key ID) Header Parameter is a hint indicating which key
     //# was used to secure the JWS.
@@ -279,7 +274,7 @@ pub fn verify_jws(token: &str, policy: &Policy) -> Result<Jws, AuthError> {
         .algorithms
         .iter()
         .copied()
-        .find(|a| Algorithm::from_str(alg_name).is_ok_and(|b| b == *a))
+        .find(|a| Alg::from_name(alg_name) == Some(*a))
         .ok_or_else(|| AuthError::AlgNotAllowed(alg_name.to_string()))?;
 
     //= https://www.rfc-editor.org/rfc/rfc7515#section-5.2
@@ -306,7 +301,7 @@ pub fn verify_jws(token: &str, policy: &Policy) -> Result<Jws, AuthError> {
     //# 6.  Base64url-decode the encoded representation of the JWS Payload
     //# 7.  Base64url-decode the encoded representation of the JWS Signature
     let payload = b64(payload_seg, "payload")?;
-    b64(sig_seg, "signature")?;
+    let signature = b64(sig_seg, "signature")?;
 
     //# 8.  Validate the JWS Signature against the JWS Signing Input
     //#     ASCII(BASE64URL(UTF8(JWS Protected Header)) || '.' ||
@@ -317,17 +312,50 @@ pub fn verify_jws(token: &str, policy: &Policy) -> Result<Jws, AuthError> {
     //= https://www.rfc-editor.org/rfc/rfc7518#section-3.4
     //# The JWS Signature value MUST be a 64-octet sequence.  If it is not a
     //# 64-octet sequence, the validation has failed.
-    // (For ES256; 96 octets for ES384.) jsonwebtoken reads ECDSA signatures
-    // as fixed-size R || S, so DER or padded forms fail here.
+    // (For ES256; 96 octets for ES384, 132 for ES512.) jsonwebtoken reads
+    // ECDSA signatures as fixed-size R || S, so DER or padded forms fail here;
+    // es512 below does the same for P-521.
     let input = &token[..header_seg.len() + 1 + payload_seg.len()];
     let keys = select_key(policy, alg, kid)?;
-    let ok = keys.iter().any(|k| {
-        jsonwebtoken::crypto::verify(sig_seg, input.as_bytes(), &k.key, alg).unwrap_or(false)
+    let ok = keys.iter().any(|k| match (&k.key, alg) {
+        (Key::P521(key), Alg::Es512) => es512(key, input.as_bytes(), &signature),
+        (Key::Jwt(key), Alg::Jwt(alg)) => {
+            jsonwebtoken::crypto::verify(sig_seg, input.as_bytes(), key, alg).unwrap_or(false)
+        }
+        // select_key returns only keys that serve alg.
+        _ => false,
     });
     if !ok {
         return Err(AuthError::BadSignature);
     }
     Ok(Jws { header, payload })
+}
+
+/// ECDSA P-521 with SHA-512 (RFC 7518 §3.4).
+fn es512(key: &p521::ecdsa::VerifyingKey, input: &[u8], signature: &[u8]) -> bool {
+    //= https://www.rfc-editor.org/rfc/rfc7518#section-3.4
+    //# 1.  The JWS Signature value MUST be a 64-octet sequence.  If it is
+    //#     not a 64-octet sequence, the validation has failed.
+    // For ES512 the sequence is R || S, 66 octets each: 132 in all.
+    let Ok(signature) = <[u8; 132]>::try_from(signature) else {
+        return false;
+    };
+    //# 2.  Split the 64-octet sequence into two 32-octet sequences.  The
+    //#     first octet sequence represents R, and the second S.  The values
+    //#     R and S are represented as octet sequences using the Integer-to-
+    //#     OctetString Conversion defined in Section 2.3.7 of SEC1 [SEC1]
+    //#     (in big-endian octet order).
+    // from_slice splits at 66 octets and refuses r or s that is 0 or not
+    // below the group order n, as SEC1 §4.1.4 step 1 requires (r = s = 0 is
+    // the "psychic signature"). A DER signature that happens to be 132
+    // octets fails here too: its leading 0x30 makes R exceed n.
+    let Ok(signature) = p521::ecdsa::Signature::from_slice(&signature) else {
+        return false;
+    };
+    //# 3.  Submit the JWS Signing Input, R, S, and the public key (x, y) to
+    //#     the ECDSA P-256 SHA-256 validator.
+    // With P-521 and SHA-512 (the table in §3.4); Verifier hashes the input.
+    key.verify(input, &signature).is_ok()
 }
 
 fn number(claims: &Map<String, Value>, name: &str) -> Result<Option<f64>, AuthError> {
@@ -432,4 +460,152 @@ pub fn verify(token: &str, policy: &Policy, now: u64) -> Result<Claims, AuthErro
         }
     }
     Ok(Claims(claims))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::PolicyError;
+
+    /// RFC 7515 A.4: the P-521 key (public members) and the ES512 JWS.
+    const A4_JWK: &str = r#"{"kty":"EC","crv":"P-521",
+        "x":"AekpBQ8ST8a8VcfVOTNl353vSrDCLLJXmPk06wTjxrrjcBpXp5EOnYG_NjFZ6OvLFV1jSfS9tsz4qUxcWceqwQGk",
+        "y":"ADSmRA43Z1DSNx_RvcLI87cdL07l6jQyyBXMoxVg_l2Th-x3S1WDhjDly79ajL4Kkd0AZMaZmh9ubmf63e3kyMj2"}"#;
+    const A4_INPUT: &str = "eyJhbGciOiJFUzUxMiJ9.UGF5bG9hZA";
+    const A4_SIG: &str = "AdwMgeerwtHoh-l192l60hp9wAHZFVJbLfD_UxMi70cwnZOYaRI1bKPWROc-mZZqwqT2SI-KGDKB34XO0aw_7XdtAG8GaSwFKdCAPZgoXD2YBJZCPEX3xKpRwcdOO8KpEHwJjyqOgzDO7iKvU8vcnwNrmxYbSW9ERBXukOXolLzeO_Jn";
+
+    fn a4_policy() -> Policy {
+        Policy::jwks(A4_JWK, &["ES512"]).unwrap()
+    }
+
+    fn a4_signature() -> Vec<u8> {
+        URL_SAFE_NO_PAD.decode(A4_SIG).unwrap()
+    }
+
+    fn with_signature(signature: &[u8]) -> String {
+        format!("{A4_INPUT}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+
+    #[test]
+    fn es512_rfc7515_a4_verifies() {
+        let jws = verify_jws(&format!("{A4_INPUT}.{A4_SIG}"), &a4_policy()).unwrap();
+        assert_eq!(jws.payload, b"Payload");
+        assert_eq!(jws.header.get("alg"), Some(&Value::from("ES512")));
+    }
+
+    #[test]
+    fn es512_key_from_pem() {
+        use p521::pkcs8::{EncodePublicKey, LineEnding};
+        let jwk: Value = serde_json::from_str(A4_JWK).unwrap();
+        let coordinate = |n: &str| URL_SAFE_NO_PAD.decode(jwk[n].as_str().unwrap()).unwrap();
+        let (x, y) = (coordinate("x"), coordinate("y"));
+        let point = p521::EncodedPoint::from_affine_coordinates(
+            p521::FieldBytes::from_slice(&x),
+            p521::FieldBytes::from_slice(&y),
+            false,
+        );
+        let pem = p521::PublicKey::from_sec1_bytes(point.as_bytes())
+            .unwrap()
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap();
+        let policy = Policy::public_key_pem(pem.as_bytes(), &["ES512"]).unwrap();
+        assert!(verify_jws(&format!("{A4_INPUT}.{A4_SIG}"), &policy).is_ok());
+        // A P-521 key serves ES512 alone.
+        assert!(Policy::public_key_pem(pem.as_bytes(), &["ES512", "ES256"]).is_err());
+    }
+
+    #[test]
+    fn es512_flipped_signature_byte_is_a_bad_signature() {
+        for i in [0, 65, 66, 131] {
+            let mut sig = a4_signature();
+            sig[i] ^= 0x01;
+            assert_eq!(
+                verify_jws(&with_signature(&sig), &a4_policy()),
+                Err(AuthError::BadSignature),
+                "byte {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn es512_der_signature_is_refused() {
+        let sig = p521::ecdsa::Signature::from_slice(&a4_signature()).unwrap();
+        let der = sig.to_der();
+        assert_eq!(
+            verify_jws(&with_signature(der.as_bytes()), &a4_policy()),
+            Err(AuthError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn es512_out_of_range_r_and_s_are_refused() {
+        // n, the order of the P-521 group, as 66 octets.
+        let n = {
+            let mut n = [0xff; 66];
+            n[0] = 0x01;
+            let tail = [
+                0xfa, 0x51, 0x86, 0x87, 0x83, 0xbf, 0x2f, 0x96, 0x6b, 0x7f, 0xcc, 0x01, 0x48, 0xf7,
+                0x09, 0xa5, 0xd0, 0x3b, 0xb5, 0xc9, 0xb8, 0x89, 0x9c, 0x47, 0xae, 0xbb, 0x6f, 0xb7,
+                0x1e, 0x91, 0x38, 0x64, 0x09,
+            ];
+            n[33..].copy_from_slice(&tail);
+            n
+        };
+        let sig = a4_signature();
+        let (r, s) = sig.split_at(66);
+        let cases: [(&str, &[u8], &[u8]); 5] = [
+            ("r = 0", &[0; 66], s),
+            ("s = 0", r, &[0; 66]),
+            ("r = s = 0", &[0; 66], &[0; 66]),
+            ("r = n", &n, s),
+            ("s = n", r, &n),
+        ];
+        for (what, r, s) in cases {
+            let token = with_signature(&[r, s].concat());
+            assert_eq!(
+                verify_jws(&token, &a4_policy()),
+                Err(AuthError::BadSignature),
+                "{what}"
+            );
+        }
+    }
+
+    #[test]
+    fn es512_keys_are_checked_and_selected_like_the_others() {
+        // A coordinate of 65 octets (the leading zero dropped) is refused.
+        let y = "ADSmRA43Z1DSNx_RvcLI87cdL07l6jQyyBXMoxVg_l2Th-x3S1WDhjDly79ajL4Kkd0AZMaZmh9ubmf63e3kyMj2";
+        let y65 = URL_SAFE_NO_PAD.encode(&URL_SAFE_NO_PAD.decode(y).unwrap()[1..]);
+        let short = A4_JWK.replace(y, &y65);
+        assert!(matches!(
+            Policy::jwks(&short, &["ES512"]),
+            Err(PolicyError::BadKey(_))
+        ));
+        // kid selects among P-521 keys; a JWK's alg restricts it.
+        let set = format!(
+            r#"{{"keys":[{},{}]}}"#,
+            A4_JWK.replacen('{', r#"{"kid":"a4","alg":"ES512","#, 1),
+            A4_JWK.replacen('{', r#"{"kid":"other","alg":"ES256","#, 1),
+        );
+        let policy = Policy::jwks(&set, &["ES512"]).unwrap();
+        let token = |kid: &str| {
+            let header = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"ES512","kid":"{kid}"}}"#));
+            format!("{header}.UGF5bG9hZA.{A4_SIG}")
+        };
+        // The signature covers A.4's header, not this one: a key is found,
+        // the signature does not match.
+        assert_eq!(
+            verify_jws(&token("a4"), &policy),
+            Err(AuthError::BadSignature)
+        );
+        assert_eq!(
+            verify_jws(&token("other"), &policy),
+            Err(AuthError::UnknownKey)
+        );
+        // The algorithm is pinned by configuration, not by the token.
+        let hs = Policy::hmac(&[7; 64], &["HS512"]).unwrap();
+        assert!(matches!(
+            verify_jws(&format!("{A4_INPUT}.{A4_SIG}"), &hs),
+            Err(AuthError::AlgNotAllowed(_))
+        ));
+    }
 }

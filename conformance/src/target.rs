@@ -231,6 +231,21 @@ impl Conn {
         self.send(&frame.encode())
     }
 
+    /// Write a large frame masked with `key` without building it whole: the
+    /// header, then the payload masked block by block into a reused buffer.
+    pub fn send_large_frame(&mut self, frame: &Frame, key: [u8; 4]) -> Result<(), String> {
+        self.send(&frame.header_with(Some(key), 0))?;
+        let mut block = Vec::with_capacity(256 * 1024);
+        // Blocks are a multiple of 4 bytes long, so the key's phase restarts at each.
+        for piece in frame.payload.chunks(256 * 1024) {
+            block.clear();
+            block.extend_from_slice(piece);
+            frame::apply_mask(&mut block, key);
+            self.send(&block)?;
+        }
+        Ok(())
+    }
+
     /// Read once (up to the deadline) and append to `pending`.
     pub fn read_some(&mut self) -> Result<usize, ReadEnd> {
         let Some(left) = self.remaining() else {

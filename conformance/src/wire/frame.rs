@@ -85,8 +85,20 @@ impl Frame {
     /// The bytes on the wire with this mask instead of the frame's own
     /// (spares a copy of a large payload).
     pub fn encode_with(&self, mask: Option<[u8; 4]>) -> Vec<u8> {
+        let mut out = self.header_with(mask, self.payload.len());
+        let start = out.len();
+        out.extend_from_slice(&self.payload);
+        if let Some(key) = mask {
+            apply_mask(&mut out[start..], key);
+        }
+        out
+    }
+
+    /// The header alone (ending with the masking key when masked), with
+    /// room reserved for `capacity` more bytes.
+    pub fn header_with(&self, mask: Option<[u8; 4]>, capacity: usize) -> Vec<u8> {
         let len = self.payload.len() as u64;
-        let mut out = Vec::with_capacity(self.payload.len() + 14);
+        let mut out = Vec::with_capacity(capacity + 14);
         out.push(((self.fin as u8) << 7) | ((self.rsv & 0b111) << 4) | (self.opcode & 0x0F));
         let mask_bit = if mask.is_some() { 0x80 } else { 0 };
         let encoding = match self.len_encoding {
@@ -108,14 +120,8 @@ impl Frame {
                 out.extend_from_slice(&len.to_be_bytes());
             }
         }
-        match mask {
-            Some(key) => {
-                out.extend_from_slice(&key);
-                let start = out.len();
-                out.extend_from_slice(&self.payload);
-                apply_mask(&mut out[start..], key);
-            }
-            None => out.extend_from_slice(&self.payload),
+        if let Some(key) = mask {
+            out.extend_from_slice(&key);
         }
         out
     }

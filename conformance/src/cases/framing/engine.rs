@@ -19,6 +19,8 @@ pub const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 /// Largest payload the reader accepts from a target (Autobahn's largest message is 16 MiB).
 pub const MAX_PAYLOAD: u64 = 32 << 20;
 const BARRIER: &[u8] = b"voxproof-barrier";
+/// Payloads above this are streamed rather than encoded whole.
+const LARGE: usize = 256 * 1024;
 /// Longest wait for a target to finish reacting after the barrier (Autobahn's `killAfter(1)`).
 pub const GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 /// Shortest [`Step::Wait`].
@@ -447,11 +449,25 @@ impl Session {
                 .iter()
                 .try_for_each(|f| self.conn.send_chunked(&encode(f), c)),
             None => {
+                // Small frames go out together in one write; a large one is
+                // streamed (masked block by block) rather than copied whole.
                 let mut bytes = Vec::new();
+                let mut result = Ok(());
                 for f in frames {
-                    bytes.extend_from_slice(&encode(f));
+                    if f.payload.len() > LARGE && f.mask.is_none() {
+                        if !bytes.is_empty() {
+                            let pending = std::mem::take(&mut bytes);
+                            result = result.and_then(|()| self.conn.send(&pending));
+                        }
+                        result = result.and_then(|()| self.conn.send_large_frame(f, MASK));
+                    } else {
+                        bytes.extend_from_slice(&encode(f));
+                    }
                 }
-                self.conn.send(&bytes)
+                if !bytes.is_empty() {
+                    result = result.and_then(|()| self.conn.send(&bytes));
+                }
+                result
             }
         };
         if sent.is_err() {

@@ -305,19 +305,22 @@ pub(crate) fn close_code_for(error: &WsError) -> Option<CloseCode> {
     }
 }
 
+/// Resolves when a bearer token's remaining validity, measured from the
+/// upgrade, has run out (never without a token).
+pub(crate) async fn token_expiry(lifetime: Option<Duration>) {
+    match lifetime {
+        Some(d) => tokio::time::sleep(d).await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn echo(
     mut ws: WebSocketStream<TcpStream>,
     mut stop: watch::Receiver<bool>,
     grace: Duration,
     lifetime: Option<Duration>,
 ) {
-    // The token's remaining validity, measured from the upgrade.
-    let expiry = async {
-        match lifetime {
-            Some(d) => tokio::time::sleep(d).await,
-            None => std::future::pending().await,
-        }
-    };
+    let expiry = token_expiry(lifetime);
     tokio::pin!(expiry);
     loop {
         tokio::select! {

@@ -195,13 +195,7 @@ pub async fn serve(
     grace: Duration,
     lifetime: Option<Duration>,
 ) {
-    // The bearer token's remaining validity, measured from the upgrade.
-    let expiry = async {
-        match lifetime {
-            Some(d) => tokio::time::sleep(d).await,
-            None => std::future::pending().await,
-        }
-    };
+    let expiry = crate::server::token_expiry(lifetime);
     tokio::pin!(expiry);
     let (out_tx, mut out_rx) = mpsc::channel::<Out>(64);
     let joined = match &route {

@@ -16,7 +16,7 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 
-/// Conformance suite for WebSocket servers: handshake (RFC 6455 §4) and more.
+/// Conformance suite for WebSocket servers: opening handshake, framing (Autobahn 1–7, 9, 10 and more), bearer-token upgrade, G.711 voice.
 /// Without a subcommand, runs the suite (`voxproof run`).
 #[derive(Parser, Debug)]
 #[command(name = "voxproof", version, args_conflicts_with_subcommands = true)]

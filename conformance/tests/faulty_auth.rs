@@ -9,7 +9,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
-use std::collections::BTreeSet;
+mod common;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::OnceLock;
@@ -447,24 +447,7 @@ const FAULTS: &[Fault] = &[
 #[test]
 fn every_auth_case_fails_on_its_faulty_target() {
     let all = registry::all();
-    let claimed: BTreeSet<&str> = FAULTS
-        .iter()
-        .flat_map(|f| f.cases.iter().copied())
-        .collect();
-    let unclaimed: Vec<&str> = all
-        .iter()
-        .map(|c| c.id.as_str())
-        .filter(|id| id.starts_with("auth.") && !claimed.contains(id))
-        .collect();
-    assert!(
-        unclaimed.is_empty(),
-        "auth cases with no faulty target: {unclaimed:?}"
-    );
-    let unknown: Vec<&&str> = claimed
-        .iter()
-        .filter(|id| !all.iter().any(|c| c.id == **id))
-        .collect();
-    assert!(unknown.is_empty(), "faults name unknown cases: {unknown:?}");
+    common::assert_every_case_claimed("auth.", FAULTS.iter().flat_map(|f| f.cases.iter().copied()));
 
     // Faults in parallel: each case is a short exchange, a few wait ~1 s.
     let problems: Vec<String> = std::thread::scope(|s| {

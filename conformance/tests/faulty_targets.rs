@@ -7,7 +7,8 @@
 //! response mangled afterwards. Every handshake case must be claimed by at
 //! least one fault, so a new case cannot arrive without its proof.
 
-use std::collections::BTreeSet;
+mod common;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -732,24 +733,10 @@ static FAULTS: &[Fault] = &[
 #[test]
 fn every_handshake_case_fails_on_its_faulty_target() {
     let all = registry::all();
-    let claimed: BTreeSet<&str> = FAULTS
-        .iter()
-        .flat_map(|f| f.cases.iter().copied())
-        .collect();
-    let unclaimed: Vec<&str> = all
-        .iter()
-        .map(|c| c.id.as_str())
-        .filter(|id| id.starts_with("handshake.") && !claimed.contains(id))
-        .collect();
-    assert!(
-        unclaimed.is_empty(),
-        "cases with no faulty target: {unclaimed:?}"
+    common::assert_every_case_claimed(
+        "handshake.",
+        FAULTS.iter().flat_map(|f| f.cases.iter().copied()),
     );
-    let unknown: Vec<&&str> = claimed
-        .iter()
-        .filter(|id| !all.iter().any(|c| c.id == **id))
-        .collect();
-    assert!(unknown.is_empty(), "faults name unknown cases: {unknown:?}");
 
     let mut problems = Vec::new();
     for fault in FAULTS {

@@ -5,7 +5,8 @@
 //! case runs against the server with the switch for what it checks, and must
 //! come out FAILED. Every `voice.` case must be claimed by a fault.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+mod common;
+use std::collections::{HashMap, VecDeque};
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
@@ -434,16 +435,7 @@ fn the_fault_free_server_passes_the_voice_group() {
 #[test]
 fn every_voice_case_fails_on_its_faulty_server() {
     let cases = voice_cases();
-    let claimed: BTreeSet<&str> = FAULTS.iter().flat_map(|(_, c)| c.iter().copied()).collect();
-    let unclaimed: Vec<&str> = cases
-        .iter()
-        .map(|c| c.id.as_str())
-        .filter(|id| !claimed.contains(id))
-        .collect();
-    assert!(
-        unclaimed.is_empty(),
-        "voice cases with no fault: {unclaimed:?}"
-    );
+    common::assert_every_case_claimed("voice.", FAULTS.iter().flat_map(|(_, c)| c.iter().copied()));
     let mut jobs = Vec::new();
     for (fault, ids) in FAULTS {
         let target = serve(*fault);

@@ -2,13 +2,15 @@
 //! the cases send decodes as the vector says, however the bytes are split)
 //! and against the reference server (it answers as the vector says).
 
+mod common;
+
 use proptest::prelude::*;
 use std::time::{Duration, Instant};
 use voxproof_conformance::case::Ctx;
 use voxproof_conformance::cases::handshake::rfc6455_4_2_2::{handshake, RFC_ACCEPT, RFC_KEY};
 use voxproof_conformance::embedded;
 use voxproof_conformance::target::FrameEnd;
-use voxproof_conformance::wire::frame::{decode, opcode, Decoded, Frame, LenEncoding};
+use voxproof_conformance::wire::frame::{opcode, Frame, LenEncoding};
 use voxproof_vectors::frames::{hex, unhex, DecodedFrame, FrameTest};
 use voxproof_vectors::Expected;
 
@@ -39,29 +41,8 @@ fn as_vector(f: &Frame) -> DecodedFrame {
 
 /// Decode all frames, feeding the bytes in the given pieces.
 fn read_all(bytes: &[u8], cuts: &[usize]) -> Result<Vec<DecodedFrame>, String> {
-    let mut ends: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
-    ends.push(bytes.len());
-    ends.sort_unstable();
-    let (mut buf, mut at, mut frames) = (Vec::new(), 0, Vec::new());
-    for end in ends {
-        buf.extend_from_slice(&bytes[at..end]);
-        at = end;
-        loop {
-            match decode(&buf, 1 << 24) {
-                Decoded::Frame(f, used) => {
-                    frames.push(as_vector(&f));
-                    buf.drain(..used);
-                }
-                Decoded::Partial => break,
-                Decoded::Invalid(e) => return Err(e),
-            }
-        }
-    }
-    if buf.is_empty() {
-        Ok(frames)
-    } else {
-        Err(format!("{} bytes left over", buf.len()))
-    }
+    common::decode_piecewise(bytes, cuts, 1 << 24)
+        .map(|frames| frames.iter().map(as_vector).collect())
 }
 
 #[test]

@@ -11,7 +11,7 @@ fn main() {
 fn keep_freed_memory() {
     // SAFETY: mallopt only tunes the allocator; called before any thread starts.
     unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 20);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
     }
 }

@@ -140,18 +140,24 @@ pub fn run(
     progress: &(dyn Fn(&CaseResult) + Sync),
 ) -> RunReport {
     let start = Instant::now();
+    // Long cases (those that need more than the default deadline: large
+    // messages, long exchanges, waits, paced audio) start first, so the many
+    // short ones fill the time they spend waiting instead of trailing them.
+    let mut order: Vec<usize> = (0..cases.len()).collect();
+    order.sort_by_key(|&i| cases[i].min_timeout.is_none());
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<CaseResult>>> = Mutex::new(vec![None; cases.len()]);
     let workers = config.jobs.clamp(1, cases.len().max(1));
     std::thread::scope(|s| {
         for _ in 0..workers {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(case) = cases.get(i) else { break };
-                let result = run_case_with(case, target, config.timeout, config.auth.as_ref());
-                progress(&result);
-                if let Ok(mut r) = results.lock() {
-                    r[i] = Some(result);
+            s.spawn(|| {
+                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let case = &cases[i];
+                    let result = run_case_with(case, target, config.timeout, config.auth.as_ref());
+                    progress(&result);
+                    if let Ok(mut r) = results.lock() {
+                        r[i] = Some(result);
+                    }
                 }
             });
         }

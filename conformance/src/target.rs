@@ -1,7 +1,7 @@
 //! The target under test: where it is, and raw TCP connections to it that
 //! honour the case's deadline and record everything in the wire log.
 
-use crate::wire::frame::{self, Frame, HeaderParse};
+use crate::wire::frame::{self, Frame, Header, HeaderParse};
 use crate::wire::http::{parse_response, HttpResponse, ParseResponse};
 use crate::wire::{Dir, WireLog};
 use std::io::{ErrorKind, Read, Write};
@@ -110,6 +110,42 @@ pub enum HttpAnswer {
     Malformed(String),
 }
 
+/// Largest write when streaming frames whole (not chopped).
+pub const STREAM_BLOCK: usize = 256 * 1024;
+
+/// Received payloads at least this large come from, and return to, [`recycle`].
+const SPARE_MIN: usize = 1 << 20;
+
+/// Large receive buffers no longer needed, kept for the next large frame:
+/// every large message would otherwise cost fresh pages (a page fault each
+/// 4 KiB), whichever thread receives it.
+static SPARES: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+
+/// Return a large payload's buffer for reuse by later reads.
+pub fn recycle(mut buf: Vec<u8>) {
+    if buf.capacity() >= SPARE_MIN {
+        buf.clear();
+        if let Ok(mut spares) = SPARES.lock() {
+            // A few are enough: frames are received a few at a time.
+            if spares.len() < 16 {
+                spares.push(buf);
+            }
+        }
+    }
+}
+
+/// The smallest kept buffer with room for `len` bytes, emptied.
+fn spare_buffer(len: usize) -> Option<Vec<u8>> {
+    if len < SPARE_MIN {
+        return None;
+    }
+    let mut spares = SPARES.lock().ok()?;
+    let best = (0..spares.len())
+        .filter(|&i| spares[i].capacity() >= len)
+        .min_by_key(|&i| spares[i].capacity())?;
+    Some(spares.swap_remove(best))
+}
+
 /// One raw TCP connection inside a case.
 pub struct Conn {
     stream: TcpStream,
@@ -117,7 +153,9 @@ pub struct Conn {
     log: WireLog,
     deadline: Instant,
     /// Received and not yet consumed.
-    pub pending: Vec<u8>,
+    pending: Vec<u8>,
+    /// The header of a frame whose payload is still arriving in `pending`.
+    header: Option<Header>,
     /// Read buffer, reused across reads.
     chunk: Vec<u8>,
     /// Socket timeouts last set, to skip redundant system calls.
@@ -146,6 +184,7 @@ impl Conn {
             log,
             deadline,
             pending: Vec::new(),
+            header: None,
             chunk: vec![0; 256 * 1024],
             read_timeout: None,
             write_timeout: None,
@@ -200,6 +239,7 @@ impl Conn {
             log: self.log.clone(),
             deadline: self.deadline,
             pending: Vec::new(),
+            header: None,
             chunk: vec![0; 64 * 1024],
             read_timeout: None,
             write_timeout: None,
@@ -231,23 +271,71 @@ impl Conn {
         self.send(&frame.encode())
     }
 
-    /// Write a large frame masked with `key` without building it whole: the
-    /// header, then the payload masked block by block into a reused buffer.
-    pub fn send_large_frame(&mut self, frame: &Frame, key: [u8; 4]) -> Result<(), String> {
-        self.send(&frame.header_with(Some(key), 0))?;
-        let mut block = Vec::with_capacity(256 * 1024);
-        // Blocks are a multiple of 4 bytes long, so the key's phase restarts at each.
-        for piece in frame.payload.chunks(256 * 1024) {
-            block.clear();
-            block.extend_from_slice(piece);
-            frame::apply_mask(&mut block, key);
-            self.send(&block)?;
+    /// Write frames, each given as its first header byte (FIN, RSV, opcode)
+    /// and its payload, masked with `key`, as one byte stream cut into writes
+    /// of exactly `write_size` bytes (the last may be shorter). The bytes are
+    /// built piece by piece in one reused buffer, so a 16 MiB message costs
+    /// no 16 MiB copy; with a small `write_size` this is Autobahn's `chopsize`.
+    pub fn send_stream<'a>(
+        &mut self,
+        frames: impl IntoIterator<Item = (u8, &'a [u8])>,
+        key: [u8; 4],
+        write_size: usize,
+    ) -> Result<(), String> {
+        let size = write_size.max(1);
+        let mut out = Vec::with_capacity(size.min(STREAM_BLOCK));
+        let mut header = Vec::with_capacity(14);
+        for (first, payload) in frames {
+            header.clear();
+            frame::write_header(
+                &mut header,
+                first,
+                payload.len() as u64,
+                frame::LenEncoding::Minimal,
+                Some(key),
+            );
+            self.stream_piece(&mut out, &header, None, size)?;
+            self.stream_piece(&mut out, payload, Some(key), size)?;
+        }
+        if !out.is_empty() {
+            self.send(&out)?;
+        }
+        Ok(())
+    }
+
+    /// Append `bytes` (masked from their start with `key`, if any) to `out`,
+    /// writing `out` each time it reaches `size` bytes.
+    fn stream_piece(
+        &mut self,
+        out: &mut Vec<u8>,
+        bytes: &[u8],
+        key: Option<[u8; 4]>,
+        size: usize,
+    ) -> Result<(), String> {
+        let mut done = 0;
+        while done < bytes.len() {
+            let n = (size - out.len()).min(bytes.len() - done);
+            let start = out.len();
+            out.extend_from_slice(&bytes[done..done + n]);
+            if let Some(key) = key {
+                frame::apply_mask(&mut out[start..], frame::key_at(key, done));
+            }
+            done += n;
+            if out.len() == size {
+                self.send(out)?;
+                out.clear();
+            }
         }
         Ok(())
     }
 
     /// Read once (up to the deadline) and append to `pending`.
     pub fn read_some(&mut self) -> Result<usize, ReadEnd> {
+        self.read_at_most(usize::MAX)
+    }
+
+    /// [`Conn::read_some`], reading no more than `limit` bytes.
+    fn read_at_most(&mut self, limit: usize) -> Result<usize, ReadEnd> {
         let Some(left) = self.remaining() else {
             self.log.event(self.id, "deadline reached");
             return Err(ReadEnd::TimedOut);
@@ -255,8 +343,8 @@ impl Conn {
         if let Some(t) = Self::bounded(&mut self.read_timeout, left) {
             let _ = self.stream.set_read_timeout(Some(t));
         }
-        let chunk = &mut self.chunk;
-        match self.stream.read(chunk) {
+        let n = limit.clamp(1, self.chunk.len());
+        match self.stream.read(&mut self.chunk[..n]) {
             Ok(0) => {
                 self.log
                     .event(self.id, "target closed the connection (FIN)");
@@ -296,27 +384,50 @@ impl Conn {
         }
     }
 
-    /// Read the next frame the target sends. Room for a large frame is
-    /// reserved once its header is in, and its payload is taken out of the
-    /// receive buffer without another copy.
+    /// Read the next frame the target sends. Once a large frame's header is
+    /// in, it is taken out of the receive buffer, room is reserved for the
+    /// payload and reads stop at its end, so the payload becomes the frame's
+    /// without another copy.
     pub fn read_frame(&mut self, max_payload: u64) -> Result<Frame, FrameEnd> {
         loop {
-            match frame::decode_header(&self.pending, max_payload) {
-                HeaderParse::Header(h) => {
-                    let total = h.frame_len();
-                    if self.pending.len() >= total {
-                        let rest = self.pending.split_off(total);
-                        let mut bytes = std::mem::replace(&mut self.pending, rest);
-                        bytes.drain(..h.header_len);
-                        return Ok(h.with_payload(bytes));
-                    }
-                    self.pending.reserve(total - self.pending.len());
+            let mut limit = usize::MAX;
+            if let Some(h) = self.header.take() {
+                let len = h.len as usize;
+                if self.pending.len() >= len {
+                    let rest = self.pending.split_off(len);
+                    let payload = std::mem::replace(&mut self.pending, rest);
+                    return Ok(h.with_payload(payload));
                 }
-                HeaderParse::Invalid(e) => return Err(FrameEnd::Invalid(e)),
-                HeaderParse::Partial => {}
+                limit = len - self.pending.len();
+                self.header = Some(h);
+            } else {
+                match frame::decode_header(&self.pending, max_payload) {
+                    HeaderParse::Header(h) => {
+                        let total = h.frame_len();
+                        if self.pending.len() >= total {
+                            let rest = self.pending.split_off(total);
+                            let mut bytes = std::mem::replace(&mut self.pending, rest);
+                            bytes.drain(..h.header_len);
+                            return Ok(h.with_payload(bytes));
+                        }
+                        self.pending.drain(..h.header_len);
+                        limit = h.len as usize - self.pending.len();
+                        match spare_buffer(h.len as usize) {
+                            Some(mut buf) => {
+                                buf.extend_from_slice(&self.pending);
+                                self.pending = buf;
+                            }
+                            None => self.pending.reserve_exact(limit),
+                        }
+                        self.header = Some(h);
+                    }
+                    HeaderParse::Invalid(e) => return Err(FrameEnd::Invalid(e)),
+                    HeaderParse::Partial => {}
+                }
             }
-            if let Err(end) = self.read_some() {
-                return Err(FrameEnd::Read(end, self.pending.len()));
+            if let Err(end) = self.read_at_most(limit) {
+                let header = self.header.take().map_or(0, |h| h.header_len);
+                return Err(FrameEnd::Read(end, header + self.pending.len()));
             }
         }
     }

@@ -97,32 +97,15 @@ impl Frame {
     /// The header alone (ending with the masking key when masked), with
     /// room reserved for `capacity` more bytes.
     pub fn header_with(&self, mask: Option<[u8; 4]>, capacity: usize) -> Vec<u8> {
-        let len = self.payload.len() as u64;
+        let first = ((self.fin as u8) << 7) | ((self.rsv & 0b111) << 4) | (self.opcode & 0x0F);
         let mut out = Vec::with_capacity(capacity + 14);
-        out.push(((self.fin as u8) << 7) | ((self.rsv & 0b111) << 4) | (self.opcode & 0x0F));
-        let mask_bit = if mask.is_some() { 0x80 } else { 0 };
-        let encoding = match self.len_encoding {
-            LenEncoding::Minimal if len < 126 => None,
-            LenEncoding::Minimal if len <= u64::from(u16::MAX) => Some(LenEncoding::Bits16),
-            LenEncoding::Minimal => Some(LenEncoding::Bits64),
-            other => Some(other),
-        };
-        match encoding {
-            None => out.push(mask_bit | len as u8),
-            Some(LenEncoding::Bits16) => {
-                out.push(mask_bit | 126);
-                // A payload over 65535 bytes cannot be written this way; the
-                // length is truncated, which is itself a malformed frame.
-                out.extend_from_slice(&(len as u16).to_be_bytes());
-            }
-            Some(_) => {
-                out.push(mask_bit | 127);
-                out.extend_from_slice(&len.to_be_bytes());
-            }
-        }
-        if let Some(key) = mask {
-            out.extend_from_slice(&key);
-        }
+        write_header(
+            &mut out,
+            first,
+            self.payload.len() as u64,
+            self.len_encoding,
+            mask,
+        );
         out
     }
 
@@ -135,6 +118,48 @@ impl Frame {
     pub fn is_control(&self) -> bool {
         self.opcode & 0x8 != 0
     }
+}
+
+/// Append a frame header: `first` is the byte with FIN, RSV and the opcode;
+/// `len` the payload length, written as `encoding` asks.
+pub fn write_header(
+    out: &mut Vec<u8>,
+    first: u8,
+    len: u64,
+    encoding: LenEncoding,
+    mask: Option<[u8; 4]>,
+) {
+    out.push(first);
+    let mask_bit = if mask.is_some() { 0x80 } else { 0 };
+    let encoding = match encoding {
+        LenEncoding::Minimal if len < 126 => None,
+        LenEncoding::Minimal if len <= u64::from(u16::MAX) => Some(LenEncoding::Bits16),
+        LenEncoding::Minimal => Some(LenEncoding::Bits64),
+        other => Some(other),
+    };
+    match encoding {
+        None => out.push(mask_bit | len as u8),
+        Some(LenEncoding::Bits16) => {
+            out.push(mask_bit | 126);
+            // A payload over 65535 bytes cannot be written this way; the
+            // length is truncated, which is itself a malformed frame.
+            out.extend_from_slice(&(len as u16).to_be_bytes());
+        }
+        Some(_) => {
+            out.push(mask_bit | 127);
+            out.extend_from_slice(&len.to_be_bytes());
+        }
+    }
+    if let Some(key) = mask {
+        out.extend_from_slice(&key);
+    }
+}
+
+/// The masking key as seen from byte `offset` of a payload, so a payload
+/// masked in pieces gets the same bytes as one masked whole.
+pub fn key_at(key: [u8; 4], offset: usize) -> [u8; 4] {
+    let r = offset % 4;
+    [key[r], key[(r + 1) % 4], key[(r + 2) % 4], key[(r + 3) % 4]]
 }
 
 /// XOR `data` with the repeating 4-byte key (RFC 6455 §5.3), eight bytes at a

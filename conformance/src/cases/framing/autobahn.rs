@@ -3,7 +3,7 @@
 //! time the engine uses a ping barrier (see `engine`), so the verdicts match
 //! and the run takes milliseconds.
 
-use super::engine::{CloseExpect, Event, Expect, Script, Step};
+use super::engine::{pattern, CloseExpect, Event, Expect, Pattern, Script, Step};
 use super::{Def, Source};
 use crate::verdict::Closer;
 use crate::wire::frame::{opcode, Frame};
@@ -128,9 +128,10 @@ fn category_1(d: &mut Vec<Def>) {
         {
             let payload = vec![fill; len];
             let chopped = i == 7;
-            let event = Event::Message {
-                binary: op == opcode::BINARY,
-                payload: payload.clone(),
+            let event = if op == opcode::BINARY {
+                Event::binary(&payload)
+            } else {
+                Event::text(&payload)
             };
             let steps = if chopped {
                 vec![Step::Chopped(vec![f(op, payload)], 997)]
@@ -875,13 +876,25 @@ fn lazy(
     }
 }
 
-fn payload_of(op: u8, len: usize, pattern: &[u8]) -> Vec<u8> {
+/// Autobahn's filler for a message: `BAsd7&jh23` or `*` for text, 0xfe for binary.
+fn filler(op: u8, text: Pattern) -> Pattern {
     if op == opcode::TEXT {
-        let mut v = pattern.repeat(len / pattern.len() + 1);
-        v.truncate(len);
-        v
+        text
     } else {
-        vec![0xfe; len]
+        Pattern::Binary
+    }
+}
+
+/// A limits case sending one message of shared bytes and expecting it back.
+fn stream_echo(op: u8, payload: &'static [u8], fragment: usize, chop: Option<usize>) -> Script {
+    Script {
+        steps: vec![Step::Stream {
+            opcode: op,
+            payload,
+            fragment,
+            chop,
+        }],
+        expect: echo_ok(vec![Event::shared(op == opcode::BINARY, payload)]).limits(),
     }
 }
 
@@ -901,15 +914,8 @@ fn category_9(d: &mut Vec<Def>) {
                 format!("{name} message of {label}"),
                 "the message echoed",
                 move || {
-                    let payload = payload_of(op, len, b"BAsd7&jh23");
-                    let event = Event::Message {
-                        binary: op == opcode::BINARY,
-                        payload: payload.clone(),
-                    };
-                    Script {
-                        steps: vec![Step::Frames(vec![f(op, payload)])],
-                        expect: echo_ok(vec![event]).limits(),
-                    }
+                    let payload = pattern(filler(op, Pattern::Text), len);
+                    stream_echo(op, payload, len, None)
                 },
             ));
         }
@@ -932,24 +938,8 @@ fn category_9(d: &mut Vec<Def>) {
                 format!("4 MiB {name} message in fragments of {size} bytes"),
                 "the message echoed",
                 move || {
-                    let payload = payload_of(op, 4 << 20, b"*");
-                    let chunks: Vec<&[u8]> = payload.chunks(size).collect();
-                    let frames: Vec<Frame> = chunks
-                        .iter()
-                        .enumerate()
-                        .map(|(k, c)| {
-                            Frame::new(if k == 0 { op } else { opcode::CONTINUATION }, c.to_vec())
-                                .fin(k + 1 == chunks.len())
-                        })
-                        .collect();
-                    let event = Event::Message {
-                        binary: op == opcode::BINARY,
-                        payload: payload.clone(),
-                    };
-                    Script {
-                        steps: vec![Step::Frames(frames)],
-                        expect: echo_ok(vec![event]).limits(),
-                    }
+                    let payload = pattern(filler(op, Pattern::Star), 4 << 20);
+                    stream_echo(op, payload, size, None)
                 },
             ));
         }
@@ -961,15 +951,8 @@ fn category_9(d: &mut Vec<Def>) {
                 format!("1 MiB {name} message written in chops of {chop} bytes"),
                 "the message echoed",
                 move || {
-                    let payload = payload_of(op, 1 << 20, b"BAsd7&jh23");
-                    let event = Event::Message {
-                        binary: op == opcode::BINARY,
-                        payload: payload.clone(),
-                    };
-                    Script {
-                        steps: vec![Step::Chopped(vec![f(op, payload)], chop)],
-                        expect: echo_ok(vec![event]).limits(),
-                    }
+                    let payload = pattern(filler(op, Pattern::Text), 1 << 20);
+                    stream_echo(op, payload, 1 << 20, Some(chop))
                 },
             ));
         }
@@ -981,14 +964,8 @@ fn category_9(d: &mut Vec<Def>) {
                 format!("1000 {name} messages of {len} bytes, each sent after the previous echo"),
                 "1000 echoes",
                 move || {
-                    let fill = if op == opcode::TEXT { b'*' } else { 0xfe };
-                    let events = vec![
-                        Event::Message {
-                            binary: op == opcode::BINARY,
-                            payload: vec![fill; len]
-                        };
-                        1000
-                    ];
+                    let payload = pattern(filler(op, Pattern::Star), len);
+                    let events = vec![Event::shared(op == opcode::BINARY, payload); 1000];
                     Script {
                         steps: vec![Step::PingPong {
                             opcode: op,

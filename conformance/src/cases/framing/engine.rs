@@ -10,9 +10,11 @@
 
 use crate::case::Ctx;
 use crate::cases::handshake::rfc6455_4_2_2::{handshake, RFC_ACCEPT, RFC_KEY};
-use crate::target::{Conn, FrameEnd, ReadEnd};
+use crate::target::{Conn, FrameEnd, ReadEnd, STREAM_BLOCK};
 use crate::verdict::{CloseOutcome, Closer, Outcome, Verdict};
 use crate::wire::frame::{opcode, Frame};
+use std::borrow::Cow;
+use std::sync::OnceLock;
 
 /// The mask every suite frame uses unless a step says otherwise (RFC 6455 §5.7's example key).
 pub const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
@@ -33,6 +35,16 @@ pub enum Step {
     Frames(Vec<Frame>),
     /// Write these frames (masked as above) as one byte stream cut into writes of `chunk` bytes.
     Chopped(Vec<Frame>, usize),
+    /// Write one message of shared bytes (see [`pattern`]) in frames of
+    /// `fragment` bytes, masked with [`MASK`], as a byte stream cut into
+    /// writes of `chop` bytes (or large blocks): the limits cases' messages,
+    /// sent without building them in memory.
+    Stream {
+        opcode: u8,
+        payload: &'static [u8],
+        fragment: usize,
+        chop: Option<usize>,
+    },
     /// Write raw bytes as they are.
     Raw(Vec<u8>),
     /// Send a ping and read until its pong (or a close) arrives; the pong is
@@ -58,24 +70,107 @@ pub enum Step {
     },
 }
 
+/// The fillers of Autobahn's large messages, one 16 MiB buffer each, built
+/// once and shared by every case that sends or expects them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pattern {
+    /// `BAsd7&jh23` repeated (categories 9.1, 9.2 text and 9.5).
+    Text,
+    /// `*` repeated (9.3 and 9.7).
+    Star,
+    /// 0xfe repeated (binary messages).
+    Binary,
+}
+
+/// Longest shared pattern: Autobahn's largest message (only 4 MiB of `*`
+/// are ever used).
+pub const PATTERN_LEN: usize = 16 << 20;
+
+/// The first `len` bytes of `p` (at most [`PATTERN_LEN`], 4 MiB for `Star`).
+pub fn pattern(p: Pattern, len: usize) -> &'static [u8] {
+    static TEXT: OnceLock<Vec<u8>> = OnceLock::new();
+    static STAR: OnceLock<Vec<u8>> = OnceLock::new();
+    static BINARY: OnceLock<Vec<u8>> = OnceLock::new();
+    let full = match p {
+        Pattern::Text => TEXT.get_or_init(|| {
+            let mut v = b"BAsd7&jh23".repeat(PATTERN_LEN / 10 + 1);
+            v.truncate(PATTERN_LEN);
+            v
+        }),
+        Pattern::Star => STAR.get_or_init(|| vec![b'*'; PATTERN_LEN / 4]),
+        Pattern::Binary => BINARY.get_or_init(|| vec![0xfe; PATTERN_LEN]),
+    };
+    &full[..len.min(full.len())]
+}
+
+/// A received message's bytes. A large one equal to the start of a shared
+/// pattern that is already built refers to the pattern instead, so its
+/// buffer is freed at once and reused by the next large read.
+fn intern(payload: Vec<u8>) -> Cow<'static, [u8]> {
+    if payload.len() > LARGE {
+        for p in [Pattern::Text, Pattern::Star, Pattern::Binary] {
+            let shared = pattern(p, payload.len());
+            if shared.len() == payload.len() && shared == payload.as_slice() {
+                crate::target::recycle(payload);
+                return Cow::Borrowed(shared);
+            }
+        }
+    }
+    Cow::Owned(payload)
+}
+
 /// What the target sent, as Autobahn records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub enum Event {
-    Message { binary: bool, payload: Vec<u8> },
+    Message {
+        binary: bool,
+        payload: Cow<'static, [u8]>,
+    },
     Pong(Vec<u8>),
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Event) -> bool {
+        match (self, other) {
+            (
+                Event::Message {
+                    binary: a,
+                    payload: p,
+                },
+                Event::Message {
+                    binary: b,
+                    payload: q,
+                },
+            ) => {
+                // Both sides often refer to the same shared pattern: no need
+                // to compare megabytes with themselves.
+                let same = std::ptr::eq(p.as_ref(), q.as_ref());
+                a == b && (same || p == q)
+            }
+            (Event::Pong(p), Event::Pong(q)) => p == q,
+            _ => false,
+        }
+    }
 }
 
 impl Event {
     pub fn text(s: impl AsRef<[u8]>) -> Event {
         Event::Message {
             binary: false,
-            payload: s.as_ref().to_vec(),
+            payload: Cow::Owned(s.as_ref().to_vec()),
         }
     }
     pub fn binary(b: impl AsRef<[u8]>) -> Event {
         Event::Message {
             binary: true,
-            payload: b.as_ref().to_vec(),
+            payload: Cow::Owned(b.as_ref().to_vec()),
+        }
+    }
+    /// A message of shared bytes (no copy).
+    pub fn shared(binary: bool, payload: &'static [u8]) -> Event {
+        Event::Message {
+            binary,
+            payload: Cow::Borrowed(payload),
         }
     }
     pub fn pong(b: impl AsRef<[u8]>) -> Event {
@@ -238,16 +333,23 @@ pub fn worse(a: Verdict, b: Verdict) -> Verdict {
     }
 }
 
+/// The events in words, a run of equal events once with its count (a case
+/// exchanging 1000 messages reads "1000 × text 16 bytes").
 fn describe(events: &[Event]) -> String {
     if events.is_empty() {
-        "nothing".into()
-    } else {
-        events
-            .iter()
-            .map(Event::describe)
-            .collect::<Vec<_>>()
-            .join(", ")
+        return "nothing".into();
     }
+    let mut parts = Vec::new();
+    let mut rest = events;
+    while let Some(first) = rest.first() {
+        let run = rest.iter().take_while(|e| *e == first).count();
+        parts.push(match run {
+            1 => first.describe(),
+            n => format!("{n} × {}", first.describe()),
+        });
+        rest = &rest[run..];
+    }
+    parts.join(", ")
 }
 
 /// The close verdict (Autobahn's `behaviorClose`).
@@ -459,7 +561,14 @@ impl Session {
                             let pending = std::mem::take(&mut bytes);
                             result = result.and_then(|()| self.conn.send(&pending));
                         }
-                        result = result.and_then(|()| self.conn.send_large_frame(f, MASK));
+                        let first = f.header_with(None, 0)[0];
+                        result = result.and_then(|()| {
+                            self.conn.send_stream(
+                                [(first, f.payload.as_slice())],
+                                MASK,
+                                STREAM_BLOCK,
+                            )
+                        });
                     } else {
                         bytes.extend_from_slice(&encode(f));
                     }
@@ -524,7 +633,7 @@ impl Session {
                 if frame.fin {
                     self.obs.events.push(Event::Message {
                         binary,
-                        payload: frame.payload,
+                        payload: intern(frame.payload),
                     });
                 } else {
                     self.partial = Some((binary, frame.payload));
@@ -535,6 +644,7 @@ impl Session {
                     buf.extend_from_slice(&frame.payload);
                     if frame.fin {
                         let (binary, payload) = self.partial.take().unwrap_or_default();
+                        let payload = intern(payload);
                         self.obs.events.push(Event::Message { binary, payload });
                     }
                 }
@@ -630,8 +740,60 @@ impl Session {
     }
 }
 
+/// Messages at least this large count against [`BULK_SLOTS`].
+const BULK: usize = 1 << 20;
+
+/// Cases moving a large message at once, per core. Such a case is bound by
+/// processor time, not by waiting, so running more of them together only
+/// slows the cases that are waiting for round trips, and it spreads receive
+/// buffers over more memory instead of reusing a few.
+const BULK_SLOTS_PER_CORE: usize = 2;
+
+/// A place among the cases moving large messages; waits until one is free.
+struct BulkSlot;
+
+static BULK_BUSY: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
+static BULK_FREED: std::sync::Condvar = std::sync::Condvar::new();
+
+impl BulkSlot {
+    fn take() -> BulkSlot {
+        let slots =
+            std::thread::available_parallelism().map_or(2, |n| n.get()) * BULK_SLOTS_PER_CORE;
+        if let Ok(mut busy) = BULK_BUSY.lock() {
+            while *busy >= slots {
+                match BULK_FREED.wait(busy) {
+                    Ok(b) => busy = b,
+                    Err(_) => return BulkSlot,
+                }
+            }
+            *busy += 1;
+        }
+        BulkSlot
+    }
+}
+
+impl Drop for BulkSlot {
+    fn drop(&mut self) {
+        if let Ok(mut busy) = BULK_BUSY.lock() {
+            *busy = busy.saturating_sub(1);
+        }
+        BULK_FREED.notify_one();
+    }
+}
+
 /// Run a script against the target and judge it.
 pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
+    let bulk = script
+        .steps
+        .iter()
+        .any(|s| matches!(s, Step::Stream { payload, .. } if payload.len() >= BULK));
+    let _slot = bulk.then(|| {
+        // Time spent waiting for a place does not count against the case.
+        let waiting = std::time::Instant::now();
+        let slot = BulkSlot::take();
+        ctx.deadline += waiting.elapsed();
+        slot
+    });
     let started = std::time::Instant::now();
     let conn = match handshake(ctx, RFC_KEY, RFC_ACCEPT) {
         Ok(c) => c,
@@ -653,6 +815,27 @@ pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
         let ok = match step {
             Step::Frames(frames) => s.send(frames, None, false),
             Step::Chopped(frames, chunk) => s.send(frames, Some(*chunk), false),
+            Step::Stream {
+                opcode: op,
+                payload,
+                fragment,
+                chop,
+            } => {
+                let pieces = payload.chunks((*fragment).max(1)).collect::<Vec<_>>();
+                let last = pieces.len().saturating_sub(1);
+                let frames = pieces.iter().enumerate().map(|(k, piece)| {
+                    let code = if k == 0 { *op } else { opcode::CONTINUATION };
+                    let fin = if k == last { 0x80 } else { 0 };
+                    (fin | code, *piece)
+                });
+                let sent = s
+                    .conn
+                    .send_stream(frames, MASK, chop.unwrap_or(STREAM_BLOCK));
+                if sent.is_err() {
+                    s.write_failed = true;
+                }
+                sent.is_ok()
+            }
             Step::Raw(bytes) => s.conn.send(bytes).is_ok(),
             Step::Sync(payload) => {
                 s.send(&[Frame::new(opcode::PING, payload.clone())], None, false)

@@ -11,6 +11,7 @@ fn main() {
 fn keep_freed_memory() {
     // SAFETY: mallopt only tunes the allocator; called before any thread starts.
     unsafe {
+        // 32 MiB is the largest threshold glibc accepts (it refuses more).
         libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
     }

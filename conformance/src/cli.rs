@@ -118,7 +118,7 @@ struct RunArgs {
     target: Option<String>,
     #[command(flatten)]
     selection: Selection,
-    /// Cases running at once [default: 4 × cores, 4..32].
+    /// Cases running at once [default: 16 × cores, 16..64].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     jobs: Option<u16>,
     /// Deadline of each case in milliseconds.

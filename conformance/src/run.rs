@@ -34,11 +34,12 @@ impl Default for RunConfig {
     }
 }
 
-/// Cases mostly wait on the network, so more jobs than cores pay off.
+/// Cases mostly wait on the network, so many more jobs than cores pay off
+/// (the few that keep a processor busy are bounded separately).
 pub fn default_jobs() -> usize {
     std::thread::available_parallelism()
-        .map_or(4, |n| n.get() * 4)
-        .clamp(4, 32)
+        .map_or(16, |n| n.get() * 16)
+        .clamp(16, 64)
 }
 
 /// One case's result, as every report shows it.

@@ -1,6 +1,8 @@
 //! Law: any frame the crafter writes, the reader decodes back to the same
-//! frame, whatever the chunking — fed piecewise in memory, and through a real
-//! TCP connection written in arbitrary pieces.
+//! frame, whatever the chunking — fed piecewise in memory (random cuts, and
+//! every possible chunking of small frames), and through a real TCP
+//! connection written in arbitrary pieces; and a large frame streamed block
+//! by block puts the same bytes on the wire as the crafter.
 
 mod common;
 
@@ -91,5 +93,121 @@ proptest! {
         drop(conn);
         echo.join().unwrap();
         prop_assert_eq!(back, frames);
+    }
+}
+
+/// Every header shape — minimal, 16- and 64-bit lengths, masked or not —
+/// with payloads of 0 to 2 bytes: at most 16 bytes, so every one of the
+/// 2^(n-1) ways to cut n bytes into reads can be tried.
+#[test]
+fn small_frames_read_back_in_every_chunking() {
+    let mut tried = 0usize;
+    for enc in [
+        LenEncoding::Minimal,
+        LenEncoding::Bits16,
+        LenEncoding::Bits64,
+    ] {
+        for mask in [None, Some([0x37, 0xfa, 0x21, 0x3d])] {
+            for len in 0..=2u8 {
+                let mut frame = Frame::new(0x1, vec![b'a' + len; usize::from(len)])
+                    .fin(len != 1)
+                    .rsv(len)
+                    .len_encoding(enc);
+                frame.mask = mask;
+                let bytes = frame.encode();
+                let n = bytes.len();
+                assert!(n <= 16, "{n} bytes");
+                // Bit i of `cuts` set: a read ends after byte i + 1.
+                for cuts in 0u32..1 << (n - 1) {
+                    let ends: Vec<usize> = (0..n - 1)
+                        .filter(|i| cuts >> i & 1 == 1)
+                        .map(|i| i + 1)
+                        .collect();
+                    assert_eq!(
+                        common::decode_piecewise(&bytes, &ends, 1 << 20),
+                        Ok(vec![frame.clone()]),
+                        "{enc:?}, mask {mask:?}, {len}-byte payload, reads ending at {ends:?}"
+                    );
+                    tried += 1;
+                }
+            }
+        }
+    }
+    assert!(tried > 60_000, "{tried} chunkings");
+}
+
+/// Two frames back to back (a ping inside a fragmented message), cut every
+/// possible way: a read may end inside the first, at the boundary or inside
+/// the second.
+#[test]
+fn two_frames_read_back_in_every_chunking() {
+    let frames = vec![
+        Frame::new(0x1, b"ab".to_vec())
+            .fin(false)
+            .masked([1, 2, 3, 4]),
+        Frame::new(0x9, b"p".to_vec()).masked([5, 6, 7, 8]),
+        Frame::new(0x0, Vec::new()),
+    ];
+    let bytes: Vec<u8> = frames.iter().flat_map(Frame::encode).collect();
+    let n = bytes.len();
+    assert!(n <= 20, "{n} bytes");
+    for cuts in 0u32..1 << (n - 1) {
+        let ends: Vec<usize> = (0..n - 1)
+            .filter(|i| cuts >> i & 1 == 1)
+            .map(|i| i + 1)
+            .collect();
+        assert_eq!(
+            common::decode_piecewise(&bytes, &ends, 1 << 20),
+            Ok(frames.clone()),
+            "reads ending at {ends:?}"
+        );
+    }
+}
+
+/// `Conn::send_large_frame` writes the header, then the payload masked in
+/// 256 KiB blocks into a reused buffer: the bytes a peer receives are the
+/// crafter's, and read back as the masked frame. Sizes straddle the block
+/// boundary, where the key's phase must carry over.
+#[test]
+fn large_frames_streamed_in_blocks_are_the_crafted_bytes() {
+    const BLOCK: usize = 256 * 1024;
+    let key = [0x37, 0xfa, 0x21, 0x3d];
+    for len in [
+        0,
+        1,
+        125,
+        65_536,
+        BLOCK - 1,
+        BLOCK,
+        BLOCK + 1,
+        2 * BLOCK + 3,
+    ] {
+        let payload: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+        let frame = Frame::new(0x2, payload);
+        // A loopback peer that keeps everything until the suite's FIN.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let peer = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut got = Vec::new();
+            s.read_to_end(&mut got).unwrap();
+            got
+        });
+        let target = Target::parse(&format!("ws://{addr}/")).unwrap();
+        let mut ctx = Ctx::new(&target, Instant::now() + Duration::from_secs(10));
+        let mut conn = ctx.connect().unwrap();
+        conn.send_large_frame(&frame, key).unwrap();
+        conn.shutdown_write();
+        drop(conn);
+        let got = peer.join().unwrap();
+        assert!(
+            got == frame.encode_with(Some(key)),
+            "{len}-byte payload: other bytes"
+        );
+        assert_eq!(
+            common::decode_piecewise(&got, &[], 1 << 22),
+            Ok(vec![frame.masked(key)]),
+            "{len}-byte payload"
+        );
     }
 }

@@ -164,26 +164,38 @@ fn two_frames_read_back_in_every_chunking() {
     }
 }
 
-/// `Conn::send_large_frame` writes the header, then the payload masked in
-/// 256 KiB blocks into a reused buffer: the bytes a peer receives are the
-/// crafter's, and read back as the masked frame. Sizes straddle the block
-/// boundary, where the key's phase must carry over.
+/// `Conn::send_stream` builds frames piece by piece in one reused buffer,
+/// masking each piece at its offset, and writes them in pieces of the given
+/// size: the bytes a peer receives are the crafter's, and read back as the
+/// masked frames. Sizes straddle the 256 KiB block, fragments and write sizes
+/// are not multiples of 4, so the key's phase must carry over.
 #[test]
-fn large_frames_streamed_in_blocks_are_the_crafted_bytes() {
+fn streamed_frames_are_the_crafted_bytes() {
     const BLOCK: usize = 256 * 1024;
     let key = [0x37, 0xfa, 0x21, 0x3d];
-    for len in [
-        0,
-        1,
-        125,
-        65_536,
-        BLOCK - 1,
-        BLOCK,
-        BLOCK + 1,
-        2 * BLOCK + 3,
+    for (len, fragment, write) in [
+        (0, 1, BLOCK),
+        (1, 1, BLOCK),
+        (125, 125, 7),
+        (65_536, 1300, BLOCK),
+        (BLOCK - 1, BLOCK, BLOCK),
+        (BLOCK, 64, BLOCK),
+        (BLOCK + 1, BLOCK + 1, 997),
+        (2 * BLOCK + 3, 5, 64),
     ] {
         let payload: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
-        let frame = Frame::new(0x2, payload);
+        let pieces: Vec<&[u8]> = if payload.is_empty() {
+            vec![&[]]
+        } else {
+            payload.chunks(fragment).collect()
+        };
+        let frames: Vec<Frame> = pieces
+            .iter()
+            .enumerate()
+            .map(|(k, p)| {
+                Frame::new(if k == 0 { 0x2 } else { 0x0 }, p.to_vec()).fin(k + 1 == pieces.len())
+            })
+            .collect();
         // A loopback peer that keeps everything until the suite's FIN.
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
@@ -196,17 +208,22 @@ fn large_frames_streamed_in_blocks_are_the_crafted_bytes() {
         let target = Target::parse(&format!("ws://{addr}/")).unwrap();
         let mut ctx = Ctx::new(&target, Instant::now() + Duration::from_secs(10));
         let mut conn = ctx.connect().unwrap();
-        conn.send_large_frame(&frame, key).unwrap();
+        let parts = frames
+            .iter()
+            .map(|f| (f.header_with(None, 0)[0], f.payload.as_slice()));
+        conn.send_stream(parts, key, write).unwrap();
         conn.shutdown_write();
         drop(conn);
         let got = peer.join().unwrap();
-        assert!(
-            got == frame.encode_with(Some(key)),
-            "{len}-byte payload: other bytes"
-        );
+        let want: Vec<u8> = frames
+            .iter()
+            .flat_map(|f| f.encode_with(Some(key)))
+            .collect();
+        assert!(got == want, "{len}-byte payload: other bytes");
+        let masked: Vec<Frame> = frames.into_iter().map(|f| f.masked(key)).collect();
         assert_eq!(
             common::decode_piecewise(&got, &[], 1 << 22),
-            Ok(vec![frame.masked(key)]),
+            Ok(masked),
             "{len}-byte payload"
         );
     }

@@ -178,12 +178,14 @@ impl Event {
     }
 
     fn describe(&self) -> String {
-        let show = |p: &[u8]| {
-            if p.len() > 24 {
-                format!("{} bytes", p.len())
-            } else {
-                format!("{:?}", String::from_utf8_lossy(p))
-            }
+        let show = |p: &[u8]| match std::str::from_utf8(p) {
+            _ if p.len() > 24 => format!("{} bytes", p.len()),
+            Ok(text) => format!("{text:?}"),
+            // Not text: the bytes in hex rather than replacement characters.
+            Err(_) => format!(
+                "0x{}",
+                p.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            ),
         };
         match self {
             Event::Message {

@@ -1,7 +1,7 @@
 //! The target under test: where it is, and raw TCP connections to it that
 //! honour the case's deadline and record everything in the wire log.
 
-use crate::wire::frame::{self, Frame, HeaderParse};
+use crate::wire::frame::{self, Frame};
 use crate::wire::http::{parse_response, HttpResponse, ParseResponse};
 use crate::wire::{Dir, WireLog};
 use std::io::{ErrorKind, Read, Write};
@@ -301,19 +301,10 @@ impl Conn {
     /// receive buffer without another copy.
     pub fn read_frame(&mut self, max_payload: u64) -> Result<Frame, FrameEnd> {
         loop {
-            match frame::decode_header(&self.pending, max_payload) {
-                HeaderParse::Header(h) => {
-                    let total = h.frame_len();
-                    if self.pending.len() >= total {
-                        let rest = self.pending.split_off(total);
-                        let mut bytes = std::mem::replace(&mut self.pending, rest);
-                        bytes.drain(..h.header_len);
-                        return Ok(h.with_payload(bytes));
-                    }
-                    self.pending.reserve(total - self.pending.len());
-                }
-                HeaderParse::Invalid(e) => return Err(FrameEnd::Invalid(e)),
-                HeaderParse::Partial => {}
+            match frame::take_frame(&mut self.pending, max_payload) {
+                Ok(Some(frame)) => return Ok(frame),
+                Ok(None) => {}
+                Err(e) => return Err(FrameEnd::Invalid(e)),
             }
             if let Err(end) = self.read_some() {
                 return Err(FrameEnd::Read(end, self.pending.len()));

@@ -292,6 +292,28 @@ pub fn decode(buf: &[u8], max_payload: u64) -> Decoded {
     }
 }
 
+/// Take the next frame off the front of `pending` (the bytes received so
+/// far), as the runner's reader does: `Ok(None)` until the frame is whole,
+/// with room reserved for its payload once the header is in; the payload is
+/// moved out of the buffer, not copied.
+pub fn take_frame(pending: &mut Vec<u8>, max_payload: u64) -> Result<Option<Frame>, String> {
+    match decode_header(pending, max_payload) {
+        HeaderParse::Header(h) => {
+            let total = h.frame_len();
+            if pending.len() >= total {
+                let rest = pending.split_off(total);
+                let mut bytes = std::mem::replace(pending, rest);
+                bytes.drain(..h.header_len);
+                return Ok(Some(h.with_payload(bytes)));
+            }
+            pending.reserve(total - pending.len());
+            Ok(None)
+        }
+        HeaderParse::Invalid(e) => Err(e),
+        HeaderParse::Partial => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

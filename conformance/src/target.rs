@@ -1,7 +1,7 @@
 //! The target under test: where it is, and raw TCP connections to it that
 //! honour the case's deadline and record everything in the wire log.
 
-use crate::wire::frame::{self, Frame};
+use crate::wire::frame::{self, Frame, Pending};
 use crate::wire::http::{parse_response, HttpResponse, ParseResponse};
 use crate::wire::{Dir, WireLog};
 use std::io::{ErrorKind, Read, Write};
@@ -117,7 +117,7 @@ pub struct Conn {
     log: WireLog,
     deadline: Instant,
     /// Received and not yet consumed.
-    pub pending: Vec<u8>,
+    pub pending: Pending,
     /// Read buffer, reused across reads.
     chunk: Vec<u8>,
     /// Socket timeouts last set, to skip redundant system calls.
@@ -145,7 +145,7 @@ impl Conn {
             id,
             log,
             deadline,
-            pending: Vec::new(),
+            pending: Pending::new(),
             chunk: vec![0; 256 * 1024],
             read_timeout: None,
             write_timeout: None,
@@ -199,7 +199,7 @@ impl Conn {
             id: self.id,
             log: self.log.clone(),
             deadline: self.deadline,
-            pending: Vec::new(),
+            pending: Pending::new(),
             chunk: vec![0; 64 * 1024],
             read_timeout: None,
             write_timeout: None,
@@ -282,9 +282,9 @@ impl Conn {
     /// section stay in `pending`.
     pub fn read_http_response(&mut self) -> HttpAnswer {
         loop {
-            match parse_response(&self.pending) {
+            match parse_response(self.pending.bytes()) {
                 ParseResponse::Complete(resp) => {
-                    self.pending.drain(..resp.header_len);
+                    self.pending.consume(resp.header_len);
                     return HttpAnswer::Response(resp);
                 }
                 ParseResponse::Malformed(e) => return HttpAnswer::Malformed(e),
@@ -301,7 +301,7 @@ impl Conn {
     /// receive buffer without another copy.
     pub fn read_frame(&mut self, max_payload: u64) -> Result<Frame, FrameEnd> {
         loop {
-            match frame::take_frame(&mut self.pending, max_payload) {
+            match self.pending.take_frame(max_payload) {
                 Ok(Some(frame)) => return Ok(frame),
                 Ok(None) => {}
                 Err(e) => return Err(FrameEnd::Invalid(e)),

@@ -1,5 +1,5 @@
 //! Target `frame_reader`: the runner's frame reader
-//! ([`decode_header`], [`decode`] and [`take_frame`], which
+//! ([`decode_header`], [`decode`] and [`Pending::take_frame`], which
 //! `Conn::read_frame` uses) on whatever a server sends.
 //!
 //! **Input**: the bytes a server sends after its 101, as they come. Seeds
@@ -16,11 +16,12 @@
 //!    payload has the header's length; encoded again (`Frame::encode`, with
 //!    the length encoding and mask it was read with) it is exactly the bytes
 //!    it was read from; any shorter prefix of those bytes is `Partial`.
-//! 3. Split invariance: the bytes fed to `take_frame` in pieces (cut where
-//!    the input's hash says) give the same frames and the same end (the
-//!    same `Invalid` reason, or the same bytes left over).
+//! 3. Split invariance: the bytes fed to a [`Pending`] in pieces (cut where
+//!    the input's hash says) and taken frame by frame give the same frames
+//!    and the same end (the same `Invalid` reason, or the same bytes left
+//!    over).
 
-use crate::wire::frame::{decode, decode_header, take_frame, Decoded, Frame, HeaderParse};
+use crate::wire::frame::{decode, decode_header, Decoded, Frame, HeaderParse, Pending};
 use voxproof_reference::fuzzing::cut_of;
 
 /// Payload limits the reader is run with: the runner's usual order of
@@ -94,17 +95,17 @@ fn read_piecewise(data: &[u8], cuts: &[usize], limit: u64) -> (Vec<Frame>, End) 
     let mut ends: Vec<usize> = cuts.to_vec();
     ends.push(data.len());
     ends.sort_unstable();
-    let (mut pending, mut at, mut frames) = (Vec::new(), 0, Vec::new());
+    let (mut pending, mut at, mut frames) = (Pending::new(), 0, Vec::new());
     for end in ends {
         pending.extend_from_slice(&data[at..end]);
         at = end;
         loop {
-            match take_frame(&mut pending, limit) {
+            match pending.take_frame(limit) {
                 Ok(Some(frame)) => frames.push(frame),
                 Ok(None) => break,
                 Err(e) => return (frames, End::Invalid(e)),
             }
         }
     }
-    (frames, End::Leftover(pending))
+    (frames, End::Leftover(pending.bytes().to_vec()))
 }

@@ -292,25 +292,86 @@ pub fn decode(buf: &[u8], max_payload: u64) -> Decoded {
     }
 }
 
-/// Take the next frame off the front of `pending` (the bytes received so
-/// far), as the runner's reader does: `Ok(None)` until the frame is whole,
-/// with room reserved for its payload once the header is in; the payload is
-/// moved out of the buffer, not copied.
-pub fn take_frame(pending: &mut Vec<u8>, max_payload: u64) -> Result<Option<Frame>, String> {
-    match decode_header(pending, max_payload) {
-        HeaderParse::Header(h) => {
-            let total = h.frame_len();
-            if pending.len() >= total {
-                let rest = pending.split_off(total);
-                let mut bytes = std::mem::replace(pending, rest);
-                bytes.drain(..h.header_len);
-                return Ok(Some(h.with_payload(bytes)));
-            }
-            pending.reserve(total - pending.len());
-            Ok(None)
+/// Bytes received and not yet consumed, as the runner's reader keeps them.
+///
+/// Taking a frame advances an offset instead of moving the bytes after it,
+/// and the consumed prefix is dropped only once it is at least half of the
+/// buffer, so a read full of small frames costs time linear in its size (a
+/// `Vec` drained from the front for each frame is quadratic). A frame that
+/// fills most of the buffer is handed over without copying its payload.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pending {
+    buf: Vec<u8>,
+    start: usize,
+}
+
+impl Pending {
+    pub fn new() -> Pending {
+        Pending::default()
+    }
+
+    /// The bytes not yet consumed.
+    pub fn bytes(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+
+    pub fn len(&self) -> usize {
+        self.buf.len() - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Append bytes just received.
+    pub fn extend_from_slice(&mut self, bytes: &[u8]) {
+        if self.start > 0 && self.start >= self.buf.len() / 2 {
+            self.compact();
         }
-        HeaderParse::Invalid(e) => Err(e),
-        HeaderParse::Partial => Ok(None),
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Drop the first `n` unconsumed bytes (at most all of them).
+    pub fn consume(&mut self, n: usize) {
+        self.start = (self.start + n).min(self.buf.len());
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+        }
+    }
+
+    fn compact(&mut self) {
+        self.buf.drain(..self.start);
+        self.start = 0;
+    }
+
+    /// Take the next frame off the front: `Ok(None)` until it is whole, with
+    /// room reserved for its payload once the header is in.
+    pub fn take_frame(&mut self, max_payload: u64) -> Result<Option<Frame>, String> {
+        let h = match decode_header(self.bytes(), max_payload) {
+            HeaderParse::Header(h) => h,
+            HeaderParse::Invalid(e) => return Err(e),
+            HeaderParse::Partial => return Ok(None),
+        };
+        let total = h.frame_len();
+        let len = self.len();
+        if len < total {
+            self.compact();
+            self.buf.reserve(total - len);
+            return Ok(None);
+        }
+        let payload = if self.start == 0 && total * 2 > len {
+            // Most of the buffer: keep it as the payload, move the rest out.
+            let rest = self.buf.split_off(total);
+            let mut bytes = std::mem::replace(&mut self.buf, rest);
+            bytes.drain(..h.header_len);
+            bytes
+        } else {
+            let payload = self.bytes()[h.header_len..total].to_vec();
+            self.consume(total);
+            payload
+        };
+        Ok(Some(h.with_payload(payload)))
     }
 }
 
@@ -343,6 +404,35 @@ mod tests {
         // 64KiB binary message in a single unmasked frame.
         let huge = Frame::new(opcode::BINARY, vec![0u8; 65536]).encode();
         assert_eq!(&huge[..10], &[0x82, 0x7F, 0, 0, 0, 0, 0, 1, 0, 0]);
+    }
+
+    #[test]
+    fn pending_takes_small_and_large_frames_in_order() {
+        let small: Vec<Frame> = (0..1000u16)
+            .map(|i| Frame::new(opcode::BINARY, i.to_be_bytes().to_vec()))
+            .collect();
+        let large = Frame::new(opcode::TEXT, vec![b'x'; 70_000]);
+        let mut bytes: Vec<u8> = small.iter().flat_map(Frame::encode).collect();
+        bytes.extend(large.encode());
+        bytes.extend(small[0].encode());
+        let mut pending = Pending::new();
+        let mut got = Vec::new();
+        // Reads of 4 KiB, as a socket might deliver them.
+        for chunk in bytes.chunks(4096) {
+            pending.extend_from_slice(chunk);
+            while let Some(f) = pending.take_frame(1 << 20).unwrap() {
+                got.push(f);
+            }
+        }
+        let mut want = small.clone();
+        want.push(large);
+        want.push(small[0].clone());
+        assert_eq!(got, want);
+        assert!(pending.is_empty());
+        // A frame alone in the buffer is handed over whole.
+        pending.extend_from_slice(&Frame::new(opcode::PING, "p").encode()[..1]);
+        assert_eq!(pending.take_frame(125), Ok(None));
+        assert_eq!(pending.len(), 1);
     }
 
     #[test]

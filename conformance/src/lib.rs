@@ -8,6 +8,7 @@ pub mod case;
 pub mod cases;
 pub mod cli;
 pub mod embedded;
+pub mod fuzzing;
 pub mod progress;
 pub mod registry;
 pub mod report;

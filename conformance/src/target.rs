@@ -1,7 +1,7 @@
 //! The target under test: where it is, and raw TCP connections to it that
 //! honour the case's deadline and record everything in the wire log.
 
-use crate::wire::frame::{self, Frame, Header, HeaderParse};
+use crate::wire::frame::{self, Frame, Pending};
 use crate::wire::http::{parse_response, HttpResponse, ParseResponse};
 use crate::wire::{Dir, WireLog};
 use std::io::{ErrorKind, Read, Write};
@@ -113,39 +113,6 @@ pub enum HttpAnswer {
 /// Largest write when streaming frames whole (not chopped).
 pub const STREAM_BLOCK: usize = 256 * 1024;
 
-/// Received payloads at least this large come from, and return to, [`recycle`].
-const SPARE_MIN: usize = 1 << 20;
-
-/// Large receive buffers no longer needed, kept for the next large frame:
-/// every large message would otherwise cost fresh pages (a page fault each
-/// 4 KiB), whichever thread receives it.
-static SPARES: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
-
-/// Return a large payload's buffer for reuse by later reads.
-pub fn recycle(mut buf: Vec<u8>) {
-    if buf.capacity() >= SPARE_MIN {
-        buf.clear();
-        if let Ok(mut spares) = SPARES.lock() {
-            // A few are enough: frames are received a few at a time.
-            if spares.len() < 16 {
-                spares.push(buf);
-            }
-        }
-    }
-}
-
-/// The smallest kept buffer with room for `len` bytes, emptied.
-fn spare_buffer(len: usize) -> Option<Vec<u8>> {
-    if len < SPARE_MIN {
-        return None;
-    }
-    let mut spares = SPARES.lock().ok()?;
-    let best = (0..spares.len())
-        .filter(|&i| spares[i].capacity() >= len)
-        .min_by_key(|&i| spares[i].capacity())?;
-    Some(spares.swap_remove(best))
-}
-
 /// One raw TCP connection inside a case.
 pub struct Conn {
     stream: TcpStream,
@@ -153,9 +120,7 @@ pub struct Conn {
     log: WireLog,
     deadline: Instant,
     /// Received and not yet consumed.
-    pending: Vec<u8>,
-    /// The header of a frame whose payload is still arriving in `pending`.
-    header: Option<Header>,
+    pub pending: Pending,
     /// Read buffer, reused across reads.
     chunk: Vec<u8>,
     /// Socket timeouts last set, to skip redundant system calls.
@@ -183,8 +148,7 @@ impl Conn {
             id,
             log,
             deadline,
-            pending: Vec::new(),
-            header: None,
+            pending: Pending::new(),
             chunk: vec![0; 256 * 1024],
             read_timeout: None,
             write_timeout: None,
@@ -238,8 +202,7 @@ impl Conn {
             id: self.id,
             log: self.log.clone(),
             deadline: self.deadline,
-            pending: Vec::new(),
-            header: None,
+            pending: Pending::new(),
             chunk: vec![0; 64 * 1024],
             read_timeout: None,
             write_timeout: None,
@@ -370,9 +333,9 @@ impl Conn {
     /// section stay in `pending`.
     pub fn read_http_response(&mut self) -> HttpAnswer {
         loop {
-            match parse_response(&self.pending) {
+            match parse_response(self.pending.bytes()) {
                 ParseResponse::Complete(resp) => {
-                    self.pending.drain(..resp.header_len);
+                    self.pending.consume(resp.header_len);
                     return HttpAnswer::Response(resp);
                 }
                 ParseResponse::Malformed(e) => return HttpAnswer::Malformed(e),
@@ -390,44 +353,17 @@ impl Conn {
     /// without another copy.
     pub fn read_frame(&mut self, max_payload: u64) -> Result<Frame, FrameEnd> {
         loop {
-            let mut limit = usize::MAX;
-            if let Some(h) = self.header.take() {
-                let len = h.len as usize;
-                if self.pending.len() >= len {
-                    let rest = self.pending.split_off(len);
-                    let payload = std::mem::replace(&mut self.pending, rest);
-                    return Ok(h.with_payload(payload));
-                }
-                limit = len - self.pending.len();
-                self.header = Some(h);
-            } else {
-                match frame::decode_header(&self.pending, max_payload) {
-                    HeaderParse::Header(h) => {
-                        let total = h.frame_len();
-                        if self.pending.len() >= total {
-                            let rest = self.pending.split_off(total);
-                            let mut bytes = std::mem::replace(&mut self.pending, rest);
-                            bytes.drain(..h.header_len);
-                            return Ok(h.with_payload(bytes));
-                        }
-                        self.pending.drain(..h.header_len);
-                        limit = h.len as usize - self.pending.len();
-                        match spare_buffer(h.len as usize) {
-                            Some(mut buf) => {
-                                buf.extend_from_slice(&self.pending);
-                                self.pending = buf;
-                            }
-                            None => self.pending.reserve_exact(limit),
-                        }
-                        self.header = Some(h);
-                    }
-                    HeaderParse::Invalid(e) => return Err(FrameEnd::Invalid(e)),
-                    HeaderParse::Partial => {}
-                }
+            match self.pending.take_frame(max_payload) {
+                Ok(Some(frame)) => return Ok(frame),
+                Ok(None) => {}
+                Err(e) => return Err(FrameEnd::Invalid(e)),
             }
+            // Read no further than the frame's end: a read past it would
+            // grow the buffer reserved for the payload.
+            let missing = self.pending.missing();
+            let limit = if missing > 0 { missing } else { usize::MAX };
             if let Err(end) = self.read_at_most(limit) {
-                let header = self.header.take().map_or(0, |h| h.header_len);
-                return Err(FrameEnd::Read(end, header + self.pending.len()));
+                return Err(FrameEnd::Read(end, self.pending.len()));
             }
         }
     }

@@ -6,11 +6,13 @@
 //! * [`client`] — a small blocking client built on the same handshake code.
 //! * [`g711`] — µ-law and A-law codecs, G.711 transcoding, 8 kHz WAV files (pure).
 //! * [`voice`] — voice rooms: N−1 mixing on a 20 ms clock, codec negotiation.
+//! * [`fuzzing`] — the fuzz targets' `run` functions and the properties they assert.
 //!
 //! Framing after the handshake is tungstenite's, on the same socket.
 
 pub mod auth;
 pub mod client;
+pub mod fuzzing;
 pub mod g711;
 pub mod handshake;
 pub mod server;

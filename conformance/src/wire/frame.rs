@@ -317,6 +317,142 @@ pub fn decode(buf: &[u8], max_payload: u64) -> Decoded {
     }
 }
 
+/// Received payloads at least this large come from, and return to, [`recycle`].
+const SPARE_MIN: usize = 1 << 20;
+
+/// Large receive buffers no longer needed, kept for the next large frame:
+/// every large message would otherwise cost fresh pages (a page fault each
+/// 4 KiB), whichever thread receives it.
+static SPARES: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+
+/// Return a large payload's buffer for reuse by later reads.
+pub fn recycle(mut buf: Vec<u8>) {
+    if buf.capacity() >= SPARE_MIN {
+        buf.clear();
+        if let Ok(mut spares) = SPARES.lock() {
+            // A few are enough: frames are received a few at a time.
+            if spares.len() < 16 {
+                spares.push(buf);
+            }
+        }
+    }
+}
+
+/// The smallest kept buffer with room for `len` bytes, emptied.
+fn spare_buffer(len: usize) -> Option<Vec<u8>> {
+    if len < SPARE_MIN {
+        return None;
+    }
+    let mut spares = SPARES.lock().ok()?;
+    let best = (0..spares.len())
+        .filter(|&i| spares[i].capacity() >= len)
+        .min_by_key(|&i| spares[i].capacity())?;
+    Some(spares.swap_remove(best))
+}
+
+/// Bytes received and not yet consumed, as the runner's reader keeps them.
+///
+/// Taking a frame advances an offset instead of moving the bytes after it,
+/// and the consumed prefix is dropped only once it is at least half of the
+/// buffer, so a read full of small frames costs time linear in its size (a
+/// `Vec` drained from the front for each frame is quadratic). A frame that
+/// fills most of the buffer is handed over without copying its payload.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pending {
+    buf: Vec<u8>,
+    start: usize,
+    /// Bytes still needed to complete the frame at the front (0: unknown).
+    missing: usize,
+}
+
+impl Pending {
+    pub fn new() -> Pending {
+        Pending::default()
+    }
+
+    /// The bytes not yet consumed.
+    pub fn bytes(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+
+    pub fn len(&self) -> usize {
+        self.buf.len() - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes still needed to complete the frame at the front, once its
+    /// header is in (0 when not known): a reader that reads no more than
+    /// this fills the room reserved for a large payload without growing it.
+    pub fn missing(&self) -> usize {
+        self.missing
+    }
+
+    /// Append bytes just received.
+    pub fn extend_from_slice(&mut self, bytes: &[u8]) {
+        if self.start > 0 && self.start >= self.buf.len() / 2 {
+            self.compact();
+        }
+        self.buf.extend_from_slice(bytes);
+        self.missing = self.missing.saturating_sub(bytes.len());
+    }
+
+    /// Drop the first `n` unconsumed bytes (at most all of them).
+    pub fn consume(&mut self, n: usize) {
+        self.start = (self.start + n).min(self.buf.len());
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+        }
+    }
+
+    fn compact(&mut self) {
+        self.buf.drain(..self.start);
+        self.start = 0;
+    }
+
+    /// Take the next frame off the front: `Ok(None)` until it is whole, with
+    /// room reserved for its payload once the header is in.
+    pub fn take_frame(&mut self, max_payload: u64) -> Result<Option<Frame>, String> {
+        let h = match decode_header(self.bytes(), max_payload) {
+            HeaderParse::Header(h) => h,
+            HeaderParse::Invalid(e) => return Err(e),
+            HeaderParse::Partial => return Ok(None),
+        };
+        let total = h.frame_len();
+        let len = self.len();
+        if len < total {
+            self.compact();
+            self.missing = total - len;
+            if self.buf.capacity() < total {
+                match spare_buffer(total) {
+                    Some(mut spare) => {
+                        spare.extend_from_slice(&self.buf);
+                        self.buf = spare;
+                    }
+                    None => self.buf.reserve_exact(total - len),
+                }
+            }
+            return Ok(None);
+        }
+        self.missing = 0;
+        let payload = if self.start == 0 && total * 2 > len {
+            // Most of the buffer: keep it as the payload, move the rest out.
+            let rest = self.buf.split_off(total);
+            let mut bytes = std::mem::replace(&mut self.buf, rest);
+            bytes.drain(..h.header_len);
+            bytes
+        } else {
+            let payload = self.bytes()[h.header_len..total].to_vec();
+            self.consume(total);
+            payload
+        };
+        Ok(Some(h.with_payload(payload)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,6 +482,35 @@ mod tests {
         // 64KiB binary message in a single unmasked frame.
         let huge = Frame::new(opcode::BINARY, vec![0u8; 65536]).encode();
         assert_eq!(&huge[..10], &[0x82, 0x7F, 0, 0, 0, 0, 0, 1, 0, 0]);
+    }
+
+    #[test]
+    fn pending_takes_small_and_large_frames_in_order() {
+        let small: Vec<Frame> = (0..1000u16)
+            .map(|i| Frame::new(opcode::BINARY, i.to_be_bytes().to_vec()))
+            .collect();
+        let large = Frame::new(opcode::TEXT, vec![b'x'; 70_000]);
+        let mut bytes: Vec<u8> = small.iter().flat_map(Frame::encode).collect();
+        bytes.extend(large.encode());
+        bytes.extend(small[0].encode());
+        let mut pending = Pending::new();
+        let mut got = Vec::new();
+        // Reads of 4 KiB, as a socket might deliver them.
+        for chunk in bytes.chunks(4096) {
+            pending.extend_from_slice(chunk);
+            while let Some(f) = pending.take_frame(1 << 20).unwrap() {
+                got.push(f);
+            }
+        }
+        let mut want = small.clone();
+        want.push(large);
+        want.push(small[0].clone());
+        assert_eq!(got, want);
+        assert!(pending.is_empty());
+        // A frame alone in the buffer is handed over whole.
+        pending.extend_from_slice(&Frame::new(opcode::PING, "p").encode()[..1]);
+        assert_eq!(pending.take_frame(125), Ok(None));
+        assert_eq!(pending.len(), 1);
     }
 
     #[test]

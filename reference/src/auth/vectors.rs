@@ -48,43 +48,43 @@ pub struct VectorOutcome {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct File {
-    test_groups: Vec<Group>,
+pub(crate) struct File {
+    pub test_groups: Vec<Group>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Group {
+pub(crate) struct Group {
     #[serde(rename = "type")]
-    kind: String,
-    key: Value,
-    key_pem: Option<String>,
-    algorithms: Vec<String>,
-    validation: Option<Validation>,
-    tests: Vec<Test>,
+    pub kind: String,
+    pub key: Value,
+    pub key_pem: Option<String>,
+    pub algorithms: Vec<String>,
+    pub validation: Option<Validation>,
+    pub tests: Vec<Test>,
 }
 
 #[derive(Deserialize)]
-struct Validation {
-    now: u64,
-    leeway: u64,
-    aud: Option<Vec<String>>,
-    iss: Option<String>,
-    required: Vec<String>,
+pub(crate) struct Validation {
+    pub now: u64,
+    pub leeway: u64,
+    pub aud: Option<Vec<String>>,
+    pub iss: Option<String>,
+    pub required: Vec<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Test {
+pub(crate) struct Test {
     tc_id: u32,
-    token: String,
-    result: String,
-    error: Option<String>,
+    pub token: String,
+    pub result: String,
+    pub error: Option<String>,
     claims: Option<Value>,
     payload: Option<String>,
 }
 
-fn policy(g: &Group) -> Result<Policy, PolicyError> {
+pub(crate) fn policy(g: &Group) -> Result<Policy, PolicyError> {
     let algs: Vec<&str> = g.algorithms.iter().map(String::as_str).collect();
     let mut p = match &g.key_pem {
         Some(pem) => Policy::public_key_pem(pem.as_bytes(), &algs)?,

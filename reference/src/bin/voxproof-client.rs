@@ -10,6 +10,7 @@ use std::time::Duration;
 use tungstenite::Message;
 use voxproof_reference::client::{connect, stream, WsUrl};
 use voxproof_reference::g711::wav;
+use voxproof_reference::voice::protocol::parse_event;
 
 /// Reference WebSocket client.
 #[derive(Parser, Debug)]
@@ -78,7 +79,12 @@ fn voice(args: &Args, url: &WsUrl, headers: &[(String, String)]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let received = match stream::stream(&mut ws, &frames, duration, |e| eprintln!("{e}")) {
+    // Control events as one line each; anything else (e.g. the close) as it came.
+    let on_event = |text: &str| match parse_event(text) {
+        Ok(event) => eprintln!("{event}"),
+        Err(_) => eprintln!("{text}"),
+    };
+    let received = match stream::stream(&mut ws, &frames, duration, on_event) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");

@@ -185,14 +185,18 @@ pub fn validate_response(buf: &[u8], req: &ClientRequest) -> Result<ResponsePars
     //#     indicated an extension not requested by the client), the client
     //#     MUST _Fail the WebSocket Connection_.
     let mut extensions = Vec::new();
+    // Names compare as bytes: a byte that is not UTF-8 must not match the
+    // replacement character a lossy conversion would make of it.
     for element in list(&fields, "Sec-WebSocket-Extensions") {
-        let name = String::from_utf8_lossy(extension_name(element)).into_owned();
+        let name = extension_name(element);
         if !req
             .extensions
             .iter()
-            .any(|offered| offered.eq_ignore_ascii_case(&name))
+            .any(|offered| offered.as_bytes().eq_ignore_ascii_case(name))
         {
-            return Err(ClientError::Extension(name));
+            return Err(ClientError::Extension(
+                String::from_utf8_lossy(name).into_owned(),
+            ));
         }
         extensions.push(String::from_utf8_lossy(element).into_owned());
     }
@@ -208,12 +212,19 @@ pub fn validate_response(buf: &[u8], req: &ClientRequest) -> Result<ResponsePars
     let protocol = match values(&fields, "Sec-WebSocket-Protocol").as_slice() {
         [] => None,
         [p] => {
-            let p = String::from_utf8_lossy(p).into_owned();
             // A list is not "a single value": it can never equal one offered name.
-            if !req.protocols.contains(&p) {
-                return Err(ClientError::Protocol(p));
+            match req
+                .protocols
+                .iter()
+                .find(|offered| offered.as_bytes() == *p)
+            {
+                Some(offered) => Some(offered.clone()),
+                None => {
+                    return Err(ClientError::Protocol(
+                        String::from_utf8_lossy(p).into_owned(),
+                    ))
+                }
             }
-            Some(p)
         }
         _ => return Err(ClientError::Duplicate("Sec-WebSocket-Protocol")),
     };

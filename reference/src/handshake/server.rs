@@ -182,7 +182,12 @@ pub fn respond(req: &Request, config: &ServerConfig) -> Result<Accepted, Rejecti
                 ),
                 _ => "more than one Sec-WebSocket-Version field".to_string(),
             };
-            return Err(Rejection::new(426, why).with_header("Sec-WebSocket-Version", "13"));
+            //= https://www.rfc-editor.org/rfc/rfc9110#section-15.5.22
+            //# The server MUST send an Upgrade header field in a 426 response to
+            //# indicate the required protocol(s)
+            return Err(Rejection::new(426, why)
+                .with_header("Upgrade", "websocket")
+                .with_header("Sec-WebSocket-Version", "13"));
         }
     }
 

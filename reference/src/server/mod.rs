@@ -10,8 +10,8 @@ use crate::handshake::{self, Parsed, Rejection, Response, ServerConfig};
 use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
@@ -93,7 +93,7 @@ impl Server {
                         let config = self.config.clone();
                         let stop = stop_rx.clone();
                         let hub = hub.clone();
-                        tasks.spawn(async move { connection(stream, peer, config, stop, hub).await });
+                        tasks.spawn(async move { serve_connection(stream, peer, config, stop, hub).await });
                     }
                     // Out of descriptors and the like: keep serving the others.
                     Err(e) => {
@@ -168,11 +168,14 @@ pub fn spawn(config: Config) -> std::io::Result<Handle> {
     })
 }
 
-async fn write_response(stream: &mut TcpStream, response: &Response) {
+async fn write_response<S: AsyncWrite + Unpin>(stream: &mut S, response: &Response) {
     let _ = stream.write_all(&response.to_bytes()).await;
 }
 
-async fn refuse(mut stream: TcpStream, rejection: Rejection, peer: SocketAddr) {
+async fn refuse<S>(mut stream: S, rejection: Rejection, peer: SocketAddr)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     tracing::debug!(%peer, status = rejection.status, reason = %rejection.reason, "handshake refused");
     write_response(&mut stream, &rejection.response()).await;
     let _ = stream.shutdown().await;
@@ -193,14 +196,18 @@ async fn refuse(mut stream: TcpStream, rejection: Rejection, peer: SocketAddr) {
 }
 
 /// One connection: read the request under the limits and the timeout, answer
-/// it, then hand the socket to tungstenite.
-async fn connection(
-    mut stream: TcpStream,
+/// it, then hand the stream to tungstenite. Any byte stream will do (the
+/// accept loop passes TCP sockets, the fuzzing harness an in-memory duplex);
+/// `peer` is only logged.
+pub async fn serve_connection<S>(
+    mut stream: S,
     peer: SocketAddr,
     config: Config,
     stop: watch::Receiver<bool>,
     hub: std::sync::Arc<crate::voice::Hub>,
-) {
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let limits = config.handshake.limits;
     let mut buf = Vec::with_capacity(1024);
     let deadline = tokio::time::Instant::now() + config.handshake_timeout;
@@ -314,8 +321,8 @@ pub(crate) async fn token_expiry(lifetime: Option<Duration>) {
     }
 }
 
-async fn echo(
-    mut ws: WebSocketStream<TcpStream>,
+async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
+    mut ws: WebSocketStream<S>,
     mut stop: watch::Receiver<bool>,
     grace: Duration,
     lifetime: Option<Duration>,

@@ -20,7 +20,7 @@ use room::{Buffering, Command, Out};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -172,8 +172,8 @@ fn as_frame(data: &[u8]) -> Option<Frame> {
     data.try_into().ok()
 }
 
-async fn close_with(
-    ws: &mut WebSocketStream<TcpStream>,
+async fn close_with<S: AsyncRead + AsyncWrite + Unpin>(
+    ws: &mut WebSocketStream<S>,
     code: CloseCode,
     reason: &str,
     grace: Duration,
@@ -187,8 +187,8 @@ async fn close_with(
 }
 
 /// Serve one voice connection after the 101.
-pub async fn serve(
-    mut ws: WebSocketStream<TcpStream>,
+pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    mut ws: WebSocketStream<S>,
     route: Route,
     hub: Arc<Hub>,
     mut stop: watch::Receiver<bool>,

@@ -142,6 +142,42 @@ impl Event {
     }
 }
 
+/// Reads a control event from the text of a message (§4), as a client does.
+/// Members the event's type does not define are ignored, so a client keeps
+/// working when later versions add some; a missing or mistyped member, an
+/// unknown `type` or a duplicate member name is an error.
+pub fn parse_event(text: &str) -> Result<Event, String> {
+    serde_json::from_str(text).map_err(|e| e.to_string())
+}
+
+/// One line for people, as `voxproof-client` prints events.
+impl std::fmt::Display for Event {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Event::Participants {
+                room,
+                you,
+                participants,
+            } => {
+                let list: Vec<String> = participants
+                    .iter()
+                    .map(|p| format!("{} ({})", p.id, p.codec))
+                    .collect();
+                write!(f, "in room {room} as {you}: {}", list.join(", "))
+            }
+            Event::Joined { room, participant } => write!(
+                f,
+                "{} ({}) joined room {room}",
+                participant.id, participant.codec
+            ),
+            Event::Left { room, participant } => write!(f, "{participant} left room {room}"),
+            Event::Error { code, message } => {
+                write!(f, "error from the server ({code}): {message}")
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,8 +247,13 @@ mod tests {
             l.to_json(),
             r#"{"type":"left","room":"r","participant":"p2"}"#
         );
-        let back: Event = serde_json::from_str(&e.to_json()).unwrap();
-        assert_eq!(back, e);
+        assert_eq!(parse_event(&e.to_json()), Ok(e));
+        assert_eq!(
+            parse_event(r#"{"type":"left","room":"r","participant":"p2","later":1}"#),
+            Ok(l)
+        );
+        assert!(parse_event(r#"{"type":"left","room":"r"}"#).is_err());
+        assert!(parse_event(r#"{"type":"gone","room":"r","participant":"p2"}"#).is_err());
         assert_eq!(
             Event::error("frame-size", "x").to_json(),
             r#"{"type":"error","code":"frame-size","message":"x"}"#

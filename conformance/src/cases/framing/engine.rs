@@ -111,7 +111,7 @@ fn intern(payload: Vec<u8>) -> Cow<'static, [u8]> {
         for p in [Pattern::Text, Pattern::Star, Pattern::Binary] {
             let shared = pattern(p, payload.len());
             if shared.len() == payload.len() && shared == payload.as_slice() {
-                crate::target::recycle(payload);
+                crate::wire::frame::recycle(payload);
                 return Cow::Borrowed(shared);
             }
         }

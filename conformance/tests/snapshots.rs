@@ -10,7 +10,7 @@
 
 use std::sync::OnceLock;
 use std::time::Duration;
-use voxproof_conformance::run::{run, run_case_with, CaseResult, RunConfig, RunReport};
+use voxproof_conformance::run::{run, CaseResult, RunConfig, RunReport};
 use voxproof_conformance::verdict::Verdict;
 use voxproof_conformance::wire::WireEvent;
 use voxproof_conformance::{cli, embedded, registry, report};
@@ -109,29 +109,15 @@ fn reference_run() -> &'static RunReport {
         };
         let mut report = run(&embedded.target, &cases, &config, &|_| {});
         assert_eq!(report.results.len(), cases.len());
-        // When the reference fails a connection right after echoing a
-        // message, its close frame can be lost: the frame may wait in the
-        // send queue behind the unacknowledged echo, and closing a socket
-        // with unread bytes (the suite's next frame) sends a reset that
-        // discards it. Whether it goes out first is a race, more often lost
-        // under load, so such a case reads "closed without a code" instead
-        // of "closed with 1002" (and turns NON-STRICT where a code is
-        // required). Every case of a full run on the reference otherwise
-        // ends with a close frame the suite reads, so a case that lost it
-        // runs again, alone and a moment apart, until one run reads it.
-        let mut reruns = 0;
-        for (result, case) in report.results.iter_mut().zip(&cases) {
-            for _ in 0..10 {
-                if !close_frame_lost(result) {
-                    break;
-                }
-                reruns += 1;
-                std::thread::sleep(Duration::from_millis(50));
-                *result =
-                    run_case_with(case, &embedded.target, config.timeout, config.auth.as_ref());
-            }
-        }
-        eprintln!("{reruns} case runs repeated for a close frame lost to a reset");
+        // The reference ends every connection with a close frame and a
+        // lingering close, so a lost close frame is a defect, not noise.
+        let lost: Vec<&str> = report
+            .results
+            .iter()
+            .filter(|r| close_frame_lost(r))
+            .map(|r| r.id.as_str())
+            .collect();
+        assert!(lost.is_empty(), "close frames lost: {lost:?}");
         let addr = embedded.target.addr.to_string();
         normalise(&mut report, &addr);
         report

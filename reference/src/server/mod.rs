@@ -90,6 +90,9 @@ impl Server {
                 _ = &mut shutdown => break,
                 accepted = self.listener.accept() => match accepted {
                     Ok((stream, peer)) => {
+                        // Frames go out as written: a close frame must not wait
+                        // behind an unacknowledged echo (Nagle).
+                        let _ = stream.set_nodelay(true);
                         let config = self.config.clone();
                         let stop = stop_rx.clone();
                         let hub = hub.clone();
@@ -178,19 +181,36 @@ where
 {
     tracing::debug!(%peer, status = rejection.status, reason = %rejection.reason, "handshake refused");
     write_response(&mut stream, &rejection.response()).await;
+    let _ = tokio::time::timeout(Duration::from_secs(1), linger(&mut stream)).await;
+}
+
+/// Lingering close (RFC 9112 §9.6): close our side, then read and discard
+/// what still arrives (at most 1 MiB) until the peer closes. Closing with
+/// unread bytes would send a reset, which can destroy what was just sent —
+/// a refusal's response, or a close frame — before the peer reads it. The
+/// caller bounds the time.
+async fn linger<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S) {
     let _ = stream.shutdown().await;
-    // Lingering close (RFC 9112 §9.6): closing with unread request bytes would
-    // send a reset that can destroy the response before the client reads it,
-    // so read and discard what is still arriving, briefly and boundedly.
     let mut sink = [0u8; 8192];
     let mut drained = 0usize;
-    let _ = tokio::time::timeout(Duration::from_secs(1), async {
-        while drained < (1 << 20) {
-            match stream.read(&mut sink).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => drained += n,
-            }
+    while drained < (1 << 20) {
+        match stream.read(&mut sink).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => drained += n,
         }
+    }
+}
+
+/// After sending a close frame: read until the peer's close answers it (or
+/// the connection fails), then close with a lingering close — all within
+/// `grace`.
+pub(crate) async fn finish_close<S: AsyncRead + AsyncWrite + Unpin>(
+    ws: &mut WebSocketStream<S>,
+    grace: Duration,
+) {
+    let _ = tokio::time::timeout(grace, async {
+        while let Some(Ok(_)) = ws.next().await {}
+        linger(ws.get_mut()).await;
     })
     .await;
 }
@@ -343,8 +363,7 @@ async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
                     if let Some(code) = close_code_for(&error) {
                         let frame = CloseFrame { code, reason: "".into() };
                         let _ = ws.close(Some(frame)).await;
-                        // Wait briefly for the peer's close, then drop the socket.
-                        let _ = tokio::time::timeout(grace, async { while let Some(Ok(_)) = ws.next().await {} }).await;
+                        finish_close(&mut ws, grace).await;
                     }
                     return;
                 }
@@ -355,7 +374,7 @@ async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
                 //# because it has received a message that violates its policy.
                 let frame = CloseFrame { code: CloseCode::Policy, reason: "token expired".into() };
                 let _ = ws.close(Some(frame)).await;
-                let _ = tokio::time::timeout(grace, async { while let Some(Ok(_)) = ws.next().await {} }).await;
+                finish_close(&mut ws, grace).await;
                 return;
             }
             _ = stop.changed() => {
@@ -364,7 +383,7 @@ async fn echo<S: AsyncRead + AsyncWrite + Unpin>(
                 //# page.
                 let frame = CloseFrame { code: CloseCode::Away, reason: "server shutting down".into() };
                 let _ = ws.close(Some(frame)).await;
-                let _ = tokio::time::timeout(grace, async { while let Some(Ok(_)) = ws.next().await {} }).await;
+                finish_close(&mut ws, grace).await;
                 return;
             }
         }

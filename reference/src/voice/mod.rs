@@ -183,7 +183,7 @@ async fn close_with<S: AsyncRead + AsyncWrite + Unpin>(
         reason: reason.to_string().into(),
     };
     let _ = ws.close(Some(frame)).await;
-    let _ = tokio::time::timeout(grace, async { while let Some(Ok(_)) = ws.next().await {} }).await;
+    crate::server::finish_close(ws, grace).await;
 }
 
 /// Serve one voice connection after the 101.

@@ -402,6 +402,14 @@ fn no_version_hint(r: &mut Rejection) {
     r.headers
         .retain(|(n, _)| !n.eq_ignore_ascii_case("Sec-WebSocket-Version"));
 }
+/// The reference before a fuzz target found it: a 426 naming the version but
+/// not the protocol.
+fn no_upgrade_in_426(r: &mut Rejection) {
+    if r.status == 426 {
+        r.headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case("Upgrade"));
+    }
+}
 fn always(_: &Rejection) -> bool {
     true
 }
@@ -586,6 +594,17 @@ static FAULTS: &[Fault] = &[
             "handshake.4_4.version-0",
         ],
         mangle_reject: Some(no_version_hint),
+        ..F
+    },
+    Fault {
+        name: "426 without Upgrade",
+        cases: &[
+            "handshake.4_2_2.version-12",
+            "handshake.4_2_2.version-14",
+            "handshake.4_4.version-8",
+            "handshake.4_4.version-0",
+        ],
+        mangle_reject: Some(no_upgrade_in_426),
         ..F
     },
     Fault {

@@ -139,7 +139,13 @@ pub fn judge_rejection(resp: &HttpResponse, expect: &RejectExpect) -> Outcome {
             resp.status_line()
         ));
     }
-    let problems = header_problems(resp, &expect.headers);
+    let mut problems = header_problems(resp, &expect.headers);
+    //= https://www.rfc-editor.org/rfc/rfc9110#section-15.5.22
+    //# The server MUST send an Upgrade header field in a 426 response to
+    //# indicate the required protocol(s)
+    if resp.status == 426 && !resp.has("Upgrade") {
+        problems.push("a 426 without an Upgrade field (RFC 9110 §15.5.22)".into());
+    }
     if !problems.is_empty() {
         return Outcome::failed(format!("{} response: {}", resp.status, problems.join("; ")));
     }

@@ -120,7 +120,7 @@ pub struct Conn {
     log: WireLog,
     deadline: Instant,
     /// Received and not yet consumed.
-    pub pending: Pending,
+    pending: Pending,
     /// Read buffer, reused across reads.
     chunk: Vec<u8>,
     /// Socket timeouts last set, to skip redundant system calls.

@@ -5,12 +5,14 @@
 //! case runs against a server with the switch for the behaviour it checks,
 //! and must come out FAILED.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::time::Duration;
 use voxproof_conformance::case::Case;
 use voxproof_conformance::registry;
-use voxproof_conformance::run::{run, run_case, RunConfig};
+use voxproof_conformance::run::{run_case, RunConfig};
 use voxproof_conformance::target::Target;
 use voxproof_conformance::verdict::Verdict;
 use voxproof_conformance::wire::frame::{decode, opcode, Decoded, Frame};
@@ -377,32 +379,12 @@ fn fault_for(id: &str) -> Faults {
     }
 }
 
-/// Cases where a per-frame UTF-8 check is NON-STRICT (Autobahn 6.4.3, 6.4.4).
-const KNOWN_NON_STRICT: &[&str] = &["framing.utf8.6_4_3", "framing.utf8.6_4_4"];
-
 #[test]
 fn the_fault_free_server_passes_the_framing_suite() {
     let target = serve(Faults::default());
     let cases = framing_cases();
-    let report = run(
-        &target,
-        &cases,
-        &RunConfig {
-            timeout: std::time::Duration::from_secs(10),
-            ..RunConfig::default()
-        },
-        &|_| {},
-    );
-    let bad: Vec<String> = report
-        .results
-        .iter()
-        .filter(|r| !matches!(r.verdict, Verdict::Ok | Verdict::Informational))
-        // tungstenite (and this server) check UTF-8 per frame, not per byte, so
-        // invalid UTF-8 inside one frame written in pieces fails only at its end:
-        // NON-STRICT, as in tungstenite's published Autobahn results.
-        .filter(|r| !(r.verdict == Verdict::NonStrict && KNOWN_NON_STRICT.contains(&r.id.as_str())))
-        .map(|r| format!("{} {}: {}", r.verdict, r.id, r.detail))
-        .collect();
+    let report = common::run_patiently(&target, &cases, RunConfig::default());
+    let bad = common::not_ok(&report, common::PER_FRAME_UTF8, &[]);
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 

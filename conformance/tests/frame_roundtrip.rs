@@ -117,12 +117,7 @@ fn small_frames_read_back_in_every_chunking() {
                 let bytes = frame.encode();
                 let n = bytes.len();
                 assert!(n <= 16, "{n} bytes");
-                // Bit i of `cuts` set: a read ends after byte i + 1.
-                for cuts in 0u32..1 << (n - 1) {
-                    let ends: Vec<usize> = (0..n - 1)
-                        .filter(|i| cuts >> i & 1 == 1)
-                        .map(|i| i + 1)
-                        .collect();
+                for ends in common::every_chunking(n) {
                     assert_eq!(
                         common::decode_piecewise(&bytes, &ends, 1 << 20),
                         Ok(vec![frame.clone()]),
@@ -151,11 +146,7 @@ fn two_frames_read_back_in_every_chunking() {
     let bytes: Vec<u8> = frames.iter().flat_map(Frame::encode).collect();
     let n = bytes.len();
     assert!(n <= 20, "{n} bytes");
-    for cuts in 0u32..1 << (n - 1) {
-        let ends: Vec<usize> = (0..n - 1)
-            .filter(|i| cuts >> i & 1 == 1)
-            .map(|i| i + 1)
-            .collect();
+    for ends in common::every_chunking(n) {
         assert_eq!(
             common::decode_piecewise(&bytes, &ends, 1 << 20),
             Ok(frames.clone()),
@@ -210,7 +201,7 @@ fn streamed_frames_are_the_crafted_bytes() {
         let mut conn = ctx.connect().unwrap();
         let parts = frames
             .iter()
-            .map(|f| (f.header_with(None, 0)[0], f.payload.as_slice()));
+            .map(|f| (f.first_byte(), f.payload.as_slice()));
         conn.send_stream(parts, key, write).unwrap();
         conn.shutdown_write();
         drop(conn);

@@ -1,11 +1,10 @@
 //! The whole suite against the in-process reference server.
 
+mod common;
+
 use voxproof_conformance::run::{run, RunConfig};
 use voxproof_conformance::verdict::Verdict;
 use voxproof_conformance::{embedded, registry, report};
-
-/// Cases where a per-frame UTF-8 check is NON-STRICT (Autobahn 6.4.3, 6.4.4).
-const KNOWN_NON_STRICT: &[&str] = &["framing.utf8.6_4_3", "framing.utf8.6_4_4"];
 
 /// Cases the embedded reference cannot exercise: it verifies HS256 with a
 /// shared secret, so HMAC keyed with a public key cannot be tried.
@@ -17,24 +16,11 @@ fn whole_suite_passes_on_the_reference() {
     let cases = registry::all();
     let config = RunConfig {
         auth: Some(embedded.auth.clone()),
-        timeout: std::time::Duration::from_secs(10),
         ..RunConfig::default()
     };
-    let report = run(&embedded.target, &cases, &config, &|_| {});
+    let report = common::run_patiently(&embedded.target, &cases, config);
     assert_eq!(report.results.len(), cases.len());
-    let bad: Vec<String> = report
-        .results
-        .iter()
-        .filter(|r| !matches!(r.verdict, Verdict::Ok | Verdict::Informational))
-        // tungstenite (and this server) check UTF-8 per frame, not per byte, so
-        // invalid UTF-8 inside one frame written in pieces fails only at its end:
-        // NON-STRICT, as in tungstenite's published Autobahn results.
-        .filter(|r| !(r.verdict == Verdict::NonStrict && KNOWN_NON_STRICT.contains(&r.id.as_str())))
-        .filter(|r| {
-            !(r.verdict == Verdict::Unimplemented && KNOWN_UNIMPLEMENTED.contains(&r.id.as_str()))
-        })
-        .map(|r| format!("{} {}: {}", r.verdict, r.id, r.detail))
-        .collect();
+    let bad = common::not_ok(&report, common::PER_FRAME_UTF8, KNOWN_UNIMPLEMENTED);
     assert!(
         bad.is_empty(),
         "not OK on the reference:\n{}",
@@ -46,15 +32,7 @@ fn whole_suite_passes_on_the_reference() {
 fn json_report_has_the_documented_shape() {
     let (_server, target) = embedded::start().expect("reference starts");
     let cases = registry::select(registry::all(), &["handshake.4_2_2".into()], &[]);
-    let report = run(
-        &target,
-        &cases,
-        &RunConfig {
-            timeout: std::time::Duration::from_secs(10),
-            ..RunConfig::default()
-        },
-        &|_| {},
-    );
+    let report = common::run_patiently(&target, &cases, RunConfig::default());
     let json: serde_json::Value =
         serde_json::from_str(&report::json::render(&report)).expect("valid JSON");
     assert_eq!(json["tool"], "voxproof");

@@ -2,9 +2,11 @@
 //! against the embedded reference and on a synthetic run with every verdict
 //! and hostile text.
 
+mod common;
+
 use std::process::Command;
 use std::time::Duration;
-use voxproof_conformance::run::{run, CaseResult, RunConfig, RunReport};
+use voxproof_conformance::run::{CaseResult, RunConfig, RunReport};
 use voxproof_conformance::verdict::{CloseOutcome, Closer, Verdict};
 use voxproof_conformance::wire::{Dir, WireEvent};
 use voxproof_conformance::{embedded, registry, report};
@@ -306,15 +308,7 @@ fn html_is_balanced_complete_and_escaped() {
 fn reports_of_a_reference_run() {
     let (_server, target) = embedded::start().expect("reference starts");
     let cases = registry::select(registry::all(), &["handshake.4_2_2".into()], &[]);
-    let report = run(
-        &target,
-        &cases,
-        &RunConfig {
-            timeout: std::time::Duration::from_secs(10),
-            ..RunConfig::default()
-        },
-        &|_| {},
-    );
+    let report = common::run_patiently(&target, &cases, RunConfig::default());
 
     let xml = report::junit::render(&report);
     let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");

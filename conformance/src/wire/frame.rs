@@ -97,16 +97,20 @@ impl Frame {
     /// The header alone (ending with the masking key when masked), with
     /// room reserved for `capacity` more bytes.
     pub fn header_with(&self, mask: Option<[u8; 4]>, capacity: usize) -> Vec<u8> {
-        let first = ((self.fin as u8) << 7) | ((self.rsv & 0b111) << 4) | (self.opcode & 0x0F);
         let mut out = Vec::with_capacity(capacity + 14);
         write_header(
             &mut out,
-            first,
+            self.first_byte(),
             self.payload.len() as u64,
             self.len_encoding,
             mask,
         );
         out
+    }
+
+    /// The header's first byte: FIN, RSV1..3 and the opcode.
+    pub fn first_byte(&self) -> u8 {
+        ((self.fin as u8) << 7) | ((self.rsv & 0b111) << 4) | (self.opcode & 0x0F)
     }
 
     /// Close code and reason when this is a close frame with a payload of ≥ 2 bytes.
@@ -361,8 +365,6 @@ fn spare_buffer(len: usize) -> Option<Vec<u8>> {
 pub struct Pending {
     buf: Vec<u8>,
     start: usize,
-    /// Bytes still needed to complete the frame at the front (0: unknown).
-    missing: usize,
 }
 
 impl Pending {
@@ -387,7 +389,10 @@ impl Pending {
     /// header is in (0 when not known): a reader that reads no more than
     /// this fills the room reserved for a large payload without growing it.
     pub fn missing(&self) -> usize {
-        self.missing
+        match decode_header(self.bytes(), u64::MAX) {
+            HeaderParse::Header(h) => h.frame_len().saturating_sub(self.len()),
+            HeaderParse::Partial | HeaderParse::Invalid(_) => 0,
+        }
     }
 
     /// Append bytes just received.
@@ -396,7 +401,6 @@ impl Pending {
             self.compact();
         }
         self.buf.extend_from_slice(bytes);
-        self.missing = self.missing.saturating_sub(bytes.len());
     }
 
     /// Drop the first `n` unconsumed bytes (at most all of them).
@@ -425,7 +429,6 @@ impl Pending {
         let len = self.len();
         if len < total {
             self.compact();
-            self.missing = total - len;
             if self.buf.capacity() < total {
                 match spare_buffer(total) {
                     Some(mut spare) => {
@@ -437,7 +440,6 @@ impl Pending {
             }
             return Ok(None);
         }
-        self.missing = 0;
         let payload = if self.start == 0 && total * 2 > len {
             // Most of the buffer: keep it as the payload, move the rest out.
             let rest = self.buf.split_off(total);

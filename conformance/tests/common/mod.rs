@@ -3,8 +3,57 @@
 #![allow(dead_code)] // each test binary uses only some of them
 
 use std::collections::BTreeSet;
+use std::time::Duration;
+use voxproof_conformance::case::Case;
 use voxproof_conformance::registry;
+use voxproof_conformance::run::{run, RunConfig, RunReport};
+use voxproof_conformance::target::Target;
+use voxproof_conformance::verdict::Verdict;
 use voxproof_conformance::wire::frame::{decode, Decoded, Frame};
+
+/// Cases where a per-frame UTF-8 check is NON-STRICT (Autobahn 6.4.3, 6.4.4):
+/// tungstenite (and the test servers) check UTF-8 per frame, not per byte, so
+/// invalid UTF-8 inside one frame written in pieces fails only at its end, as
+/// in tungstenite's published Autobahn results.
+pub const PER_FRAME_UTF8: &[&str] = &["framing.utf8.6_4_3", "framing.utf8.6_4_4"];
+
+/// Run `cases` with 10 s per case: the CLI's 2 s leaves a loaded machine
+/// too little room.
+pub fn run_patiently(target: &Target, cases: &[Case], config: RunConfig) -> RunReport {
+    let config = RunConfig {
+        timeout: Duration::from_secs(10),
+        ..config
+    };
+    run(target, cases, &config, &|_| {})
+}
+
+/// Every result that is neither OK nor INFORMATIONAL, except the NON-STRICT
+/// and UNIMPLEMENTED ones expected by id, as "VERDICT id: detail" lines.
+pub fn not_ok(report: &RunReport, non_strict: &[&str], unimplemented: &[&str]) -> Vec<String> {
+    report
+        .results
+        .iter()
+        .filter(|r| match r.verdict {
+            Verdict::Ok | Verdict::Informational => false,
+            Verdict::NonStrict => !non_strict.contains(&r.id.as_str()),
+            Verdict::Unimplemented => !unimplemented.contains(&r.id.as_str()),
+            Verdict::Failed => true,
+        })
+        .map(|r| format!("{} {}: {}", r.verdict, r.id, r.detail))
+        .collect()
+}
+
+/// Every way to cut `n` bytes into reads: for each subset of the n - 1 inner
+/// positions, the offsets where a read ends.
+pub fn every_chunking(n: usize) -> impl Iterator<Item = Vec<usize>> {
+    let inner = n.saturating_sub(1);
+    (0u64..1 << inner).map(move |cuts| {
+        (0..inner)
+            .filter(|i| cuts >> i & 1 == 1)
+            .map(|i| i + 1)
+            .collect()
+    })
+}
 
 /// Every registered case whose id starts with `prefix` is claimed by a
 /// faulty target, and every claimed id exists: a new case cannot arrive

@@ -563,7 +563,7 @@ impl Session {
                             let pending = std::mem::take(&mut bytes);
                             result = result.and_then(|()| self.conn.send(&pending));
                         }
-                        let first = f.header_with(None, 0)[0];
+                        let first = f.first_byte();
                         result = result.and_then(|()| {
                             self.conn.send_stream(
                                 [(first, f.payload.as_slice())],

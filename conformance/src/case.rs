@@ -1,91 +1,139 @@
-//! A conformance case: what it checks, where the requirement comes from, and
-//! the function that runs it.
+//! A conformance case: one literal ([`Case`]), one constructor ([`case`])
+//! ([docs/README.md](../../docs/README.md#adding-a-case)).
 
-use crate::cases::auth::AuthSettings;
-use crate::target::{Conn, Target};
+use crate::ctx::Ctx;
+use crate::rule::Rule;
 use crate::verdict::Outcome;
-use crate::wire::WireLog;
+use std::borrow::Cow;
+use std::panic::Location;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::Duration;
 
-pub type RunFn = Arc<dyn Fn(&mut Ctx) -> Outcome + Send + Sync>;
+/// How a case runs: a plain function, or a closure over its data (a vector
+/// test, a framing script).
+#[derive(Clone)]
+pub enum Run {
+    Fn(fn(&mut Ctx) -> Outcome),
+    With(Arc<dyn Fn(&mut Ctx) -> Outcome + Send + Sync>),
+    /// Only in [`Case::BASE`]: a case must say how it runs (a test checks).
+    Missing,
+}
 
-/// One case, readable in one glance.
+impl Run {
+    pub fn with(f: impl Fn(&mut Ctx) -> Outcome + Send + Sync + 'static) -> Run {
+        Run::With(Arc::new(f))
+    }
+
+    pub fn call(&self, ctx: &mut Ctx) -> Outcome {
+        match self {
+            Run::Fn(f) => f(ctx),
+            Run::With(f) => f(ctx),
+            Run::Missing => Outcome::failed("internal error in the suite: this case has no run"),
+        }
+    }
+}
+
+/// Where a case is defined: a line of source, or a line of a vector file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Source {
+        file: &'static str,
+        line: u32,
+    },
+    Vector {
+        file: String,
+        line: usize,
+        tc_id: u32,
+    },
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Source { file, line } => write!(f, "{file}:{line}"),
+            Origin::Vector { file, line, tc_id } => write!(f, "{file}:{line} (tcId {tc_id})"),
+        }
+    }
+}
+
+/// A case as written in its file: the id in full, what it checks, how it
+/// runs. Written as a literal ending in `..Case::BASE` and passed to [`case`],
+/// which fills in `origin`.
 #[derive(Clone)]
 pub struct Case {
-    /// Dotted id; its prefix names the module (or vector file) that defines it.
-    pub id: String,
-    pub title: String,
-    /// e.g. "RFC 6455 §4.2.1".
-    pub section: String,
-    /// The sentence of the standard the case checks, quoted.
-    pub requirement: String,
+    /// Dotted id, written out in full so `git grep -F ID` finds it.
+    pub id: Cow<'static, str>,
+    pub title: Cow<'static, str>,
+    /// The requirement it checks.
+    pub rule: Rule,
     /// What the case sends.
-    pub sends: String,
+    pub sends: Cow<'static, str>,
     /// What it expects back.
-    pub expects: String,
+    pub expects: Cow<'static, str>,
     /// The equivalent Autobahn case, where one exists.
-    pub autobahn: Option<String>,
-    /// Where it is defined: a source file, or a vector file and tcId.
-    pub origin: String,
-    /// A deadline this case needs at least (large messages); the run's
-    /// `--timeout-ms` applies when it is longer.
-    pub min_timeout: Option<std::time::Duration>,
-    pub run: RunFn,
+    pub autobahn: Option<&'static str>,
+    /// A deadline this case needs at least (large messages, paced audio);
+    /// the run's `--timeout-ms` applies when it is longer.
+    pub min_timeout: Option<Duration>,
+    /// Moves a megabyte or more and keeps a processor busy doing so: the
+    /// scheduler runs only a few such cases at once.
+    pub bulk: bool,
+    /// Set by [`case`] or [`from_vector`].
+    pub origin: Origin,
+    pub run: Run,
+}
+
+impl Case {
+    /// The optional fields' defaults, for `..Case::BASE`.
+    pub const BASE: Case = Case {
+        id: Cow::Borrowed(""),
+        title: Cow::Borrowed(""),
+        rule: Rule::new("", "", ""),
+        sends: Cow::Borrowed(""),
+        expects: Cow::Borrowed(""),
+        autobahn: None,
+        min_timeout: None,
+        bulk: false,
+        origin: Origin::Source { file: "", line: 0 },
+        run: Run::Missing,
+    };
+
+    /// `RFC 6455 §5.5.2`.
+    pub fn section(&self) -> String {
+        self.rule.citation()
+    }
+}
+
+/// The one case constructor: records the caller's `file:line` as the origin.
+#[track_caller]
+pub fn case(def: Case) -> Case {
+    let at = Location::caller();
+    Case {
+        origin: Origin::Source {
+            file: at.file(),
+            line: at.line(),
+        },
+        ..def
+    }
+}
+
+/// A case whose definition is a row of a vector file.
+pub fn from_vector(def: Case, file: &str, line: usize, tc_id: u32) -> Case {
+    Case {
+        origin: Origin::Vector {
+            file: file.to_string(),
+            line,
+            tc_id,
+        },
+        ..def
+    }
 }
 
 impl std::fmt::Debug for Case {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Case")
             .field("id", &self.id)
-            .field("section", &self.section)
+            .field("origin", &self.origin)
             .finish()
-    }
-}
-
-/// What a running case can use: the target, its deadline, its wire log.
-pub struct Ctx<'a> {
-    pub target: &'a Target,
-    pub deadline: Instant,
-    pub log: WireLog,
-    /// What the auth cases mint tokens with; None when not given.
-    pub auth: Option<&'a AuthSettings>,
-    next_conn: u32,
-}
-
-impl<'a> Ctx<'a> {
-    pub fn new(target: &'a Target, deadline: Instant) -> Self {
-        Ctx {
-            target,
-            deadline,
-            log: WireLog::default(),
-            auth: None,
-            next_conn: 0,
-        }
-    }
-
-    pub fn with_auth(mut self, auth: Option<&'a AuthSettings>) -> Self {
-        self.auth = auth;
-        self
-    }
-
-    /// Open a new connection to the target.
-    pub fn connect(&mut self) -> Result<Conn, Outcome> {
-        self.connect_to(self.target)
-    }
-
-    /// Open a new connection to another target (the auth target).
-    pub fn connect_to(&mut self, target: &Target) -> Result<Conn, Outcome> {
-        self.next_conn += 1;
-        Conn::open(target, self.next_conn, self.log.clone(), self.deadline).map_err(Outcome::failed)
-    }
-
-    /// The request text of a vector with the target's Host and path filled in.
-    pub fn fill(&self, template: &str) -> Vec<u8> {
-        voxproof_vectors::octets(
-            &template
-                .replace("{{host}}", &self.target.authority)
-                .replace("{{path}}", &self.target.resource),
-        )
     }
 }

@@ -3,8 +3,8 @@
 //! bearer token (HS256 under a secret generated per start), so the handshake
 //! and framing cases and the auth cases share one server.
 
-use crate::cases::auth::{AuthSettings, Key, TokenIn};
 use crate::target::Target;
+use crate::target::{AuthSettings, Key, TokenIn};
 use rand::RngCore;
 use voxproof_reference::auth::{Auth, Policy, Scope};
 use voxproof_reference::server::{spawn, Config, Handle};

@@ -7,11 +7,13 @@
 pub mod case;
 pub mod cases;
 pub mod cli;
+pub mod ctx;
 pub mod embedded;
 pub mod fuzzing;
 pub mod progress;
 pub mod registry;
 pub mod report;
+pub mod rule;
 pub mod run;
 pub mod target;
 pub mod verdict;

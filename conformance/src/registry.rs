@@ -59,8 +59,8 @@ pub fn duplicate_ids(cases: &[Case]) -> Vec<String> {
     let mut seen = HashSet::new();
     cases
         .iter()
-        .filter(|c| !seen.insert(c.id.as_str()))
-        .map(|c| c.id.clone())
+        .filter(|c| !seen.insert(c.id.as_ref()))
+        .map(|c| c.id.to_string())
         .collect()
 }
 

@@ -1,9 +1,9 @@
 //! The scheduler: runs cases concurrently, each on its own connections and
 //! with its own deadline, and collects their results.
 
-use crate::case::{Case, Ctx};
-use crate::cases::auth::AuthSettings;
-use crate::target::Target;
+use crate::case::Case;
+use crate::ctx::Ctx;
+use crate::target::{AuthSettings, Target};
 use crate::verdict::{CloseOutcome, Outcome, Verdict};
 use crate::wire::WireEvent;
 use serde::Serialize;
@@ -105,7 +105,7 @@ pub fn run_case_with(
     let start = Instant::now();
     let timeout = case.min_timeout.map_or(timeout, |m| m.max(timeout));
     let mut ctx = Ctx::new(target, start + timeout).with_auth(auth);
-    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| (case.run)(&mut ctx)))
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| case.run.call(&mut ctx)))
         .unwrap_or_else(|p| {
             let msg = p
                 .downcast_ref::<String>()
@@ -117,13 +117,13 @@ pub fn run_case_with(
             ))
         });
     CaseResult {
-        id: case.id.clone(),
-        title: case.title.clone(),
-        section: case.section.clone(),
-        requirement: case.requirement.clone(),
-        sends: case.sends.clone(),
-        expects: case.expects.clone(),
-        autobahn: case.autobahn.clone(),
+        id: case.id.to_string(),
+        title: case.title.to_string(),
+        section: case.section(),
+        requirement: case.rule.text.to_string(),
+        sends: case.sends.to_string(),
+        expects: case.expects.to_string(),
+        autobahn: case.autobahn.map(str::to_string),
         verdict: outcome.verdict,
         detail: outcome.detail,
         close: outcome.close,

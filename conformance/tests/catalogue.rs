@@ -18,26 +18,27 @@ fn ids_are_unique_and_every_case_cites_its_source() {
         );
         // Voice cases cite the voice protocol (and RFC 6455 / G.711 where relevant).
         let cited = if c.id.starts_with("voice.") {
-            c.section.starts_with("voice-protocol §")
+            c.section().starts_with("voice-protocol §")
         } else {
-            c.section.starts_with("RFC ")
+            c.section().starts_with("RFC ")
         };
-        assert!(cited, "{}: section {:?}", c.id, c.section);
+        assert!(cited, "{}: section {:?}", c.id, c.section());
+        let origin = c.origin.to_string();
         for (what, v) in [
-            ("title", &c.title),
-            ("requirement", &c.requirement),
-            ("sends", &c.sends),
-            ("expects", &c.expects),
-            ("origin", &c.origin),
+            ("title", c.title.as_ref()),
+            ("requirement", c.rule.text.as_ref()),
+            ("sends", c.sends.as_ref()),
+            ("expects", c.expects.as_ref()),
+            ("origin", origin.as_str()),
         ] {
             assert!(!v.trim().is_empty(), "{}: empty {what}", c.id);
         }
         // A quoted sentence or grammar rule, not a placeholder.
         assert!(
-            c.requirement.len() >= 20,
+            c.rule.text.len() >= 20,
             "{}: requirement too short: {}",
             c.id,
-            c.requirement
+            c.rule.text
         );
     }
 }
@@ -85,7 +86,7 @@ fn docs_autobahn_mapping_md_is_generated_from_the_registry() {
 #[test]
 fn every_autobahn_case_of_categories_1_to_7_9_10_has_an_equivalent() {
     let all = registry::all();
-    let ids: Vec<&str> = all.iter().filter_map(|c| c.autobahn.as_deref()).collect();
+    let ids: Vec<&str> = all.iter().filter_map(|c| c.autobahn).collect();
     let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
     assert_eq!(unique.len(), ids.len(), "an Autobahn id mapped twice");
     // Autobahn's case counts per category (its case index).

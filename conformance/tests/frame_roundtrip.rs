@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
-use voxproof_conformance::case::Ctx;
+use voxproof_conformance::ctx::Ctx;
 use voxproof_conformance::target::Target;
 use voxproof_conformance::wire::frame::{Frame, LenEncoding};
 

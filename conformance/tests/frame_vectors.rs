@@ -6,8 +6,8 @@ mod common;
 
 use proptest::prelude::*;
 use std::time::{Duration, Instant};
-use voxproof_conformance::case::Ctx;
-use voxproof_conformance::cases::handshake::rfc6455_4_2_2::{handshake, RFC_ACCEPT, RFC_KEY};
+use voxproof_conformance::cases::handshake::open::{handshake, RFC_ACCEPT, RFC_KEY};
+use voxproof_conformance::ctx::Ctx;
 use voxproof_conformance::embedded;
 use voxproof_conformance::target::FrameEnd;
 use voxproof_conformance::wire::frame::{opcode, Frame, LenEncoding};

@@ -320,7 +320,7 @@ fn reports_of_a_reference_run() {
         .filter(|n| n.has_tag_name("testcase"))
         .map(|n| attr(n, "name"))
         .collect();
-    let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+    let ids: Vec<&str> = cases.iter().map(|c| c.id.as_ref()).collect();
     assert_eq!(names, ids);
 
     let html = report::html::render(&report);

@@ -63,7 +63,7 @@ pub fn assert_every_case_claimed<'a>(prefix: &str, claimed: impl IntoIterator<It
     let all = registry::all();
     let unclaimed: Vec<&str> = all
         .iter()
-        .map(|c| c.id.as_str())
+        .map(|c| c.id.as_ref())
         .filter(|id| id.starts_with(prefix) && !claimed.contains(id))
         .collect();
     assert!(

@@ -3,74 +3,12 @@
 //! signature primitive comes from a library (`jsonwebtoken::crypto::sign`).
 //! Pure: the clock is an argument.
 
-use crate::target::Target;
+use crate::target::{AuthSettings, Key, Target, TokenIn};
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use jsonwebtoken::{Algorithm, AlgorithmFamily, EncodingKey};
 use serde_json::{json, Map, Value};
 use std::str::FromStr;
-
-/// Key material the suite signs with.
-#[derive(Clone, PartialEq, Eq)]
-pub enum Key {
-    /// An HMAC secret (the bytes the target is configured with).
-    Secret(Vec<u8>),
-    /// A PEM private key (PKCS#8, or PKCS#1 for RSA).
-    PrivatePem(Vec<u8>),
-}
-
-/// Where the suite puts the token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenIn {
-    /// `Authorization: Bearer <token>` (RFC 6750 §2.1).
-    Header,
-    /// The `access_token` query parameter (RFC 6750 §2.3).
-    Query,
-    /// A `bearer.<token>` entry of Sec-WebSocket-Protocol.
-    Protocol,
-}
-
-impl FromStr for TokenIn {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "header" => Ok(TokenIn::Header),
-            "query" => Ok(TokenIn::Query),
-            "protocol" => Ok(TokenIn::Protocol),
-            other => Err(format!("{other:?} is not header, query or protocol")),
-        }
-    }
-}
-
-/// What the auth cases need: key material, the target's claim rules, where
-/// the token goes, and the URL that requires it.
-#[derive(Clone)]
-pub struct AuthSettings {
-    pub key: Key,
-    /// The target's public key PEM, exactly as it is configured (the bytes a
-    /// key-confusion attack MACs with); derived for RSA when not given.
-    pub public_pem: Option<Vec<u8>>,
-    /// The algorithm the target expects, e.g. HS256.
-    pub alg: String,
-    pub aud: Option<String>,
-    pub iss: Option<String>,
-    pub token_in: TokenIn,
-    /// The URL that requires a token; the run's target when None.
-    pub target: Option<Target>,
-}
-
-impl std::fmt::Debug for AuthSettings {
-    // Never print key material.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuthSettings")
-            .field("alg", &self.alg)
-            .field("aud", &self.aud)
-            .field("iss", &self.iss)
-            .field("token_in", &self.token_in)
-            .field("target", &self.target.as_ref().map(|t| &t.url))
-            .finish()
-    }
-}
 
 pub fn b64(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)

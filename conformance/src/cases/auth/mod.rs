@@ -9,19 +9,20 @@
 
 pub mod mint;
 
-use crate::case::{Case, Ctx};
-use crate::cases::handshake::rfc6455_4_2_2::{check_101, RFC_ACCEPT, RFC_KEY};
+use crate::case::{Case, Run};
+use crate::cases::handshake::open::{check_101, RFC_ACCEPT, RFC_KEY};
+use crate::ctx::Ctx;
+use crate::rule::Rule;
+pub use crate::target::{AuthSettings, Key, TokenIn};
 use crate::target::{FrameEnd, HttpAnswer, ReadEnd};
 use crate::verdict::Outcome;
 use crate::wire::frame::{opcode, Frame};
 use crate::wire::http::HttpResponse;
 use base64::Engine;
-pub use mint::{AuthSettings, Key, TokenIn};
 use serde_json::{json, Value};
-use std::sync::Arc;
+
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-const ORIGIN: &str = "conformance/src/cases/auth/mod.rs";
 const NEEDS_KEY: &str =
     "auth cases need key material: pass --jwt-secret S or --jwt-private-key PEM (with --jwt-alg)";
 
@@ -127,8 +128,8 @@ pub fn judge_refusal(answer: &HttpAnswer, also_ok: &[u16]) -> Outcome {
     }
 }
 
-fn refuse_run(build: Build, size_ok: bool) -> crate::case::RunFn {
-    Arc::new(move |ctx: &mut Ctx| match exchange(ctx, build) {
+fn refuse_run(build: Build, size_ok: bool) -> Run {
+    Run::with(move |ctx: &mut Ctx| match exchange(ctx, build) {
         Ok((answer, _, grammar)) => {
             let size: &[u16] = if size_ok { &[413, 414, 431] } else { &[] };
             judge_refusal(&answer, &[size, grammar].concat())
@@ -138,6 +139,7 @@ fn refuse_run(build: Build, size_ok: bool) -> crate::case::RunFn {
 }
 
 #[allow(clippy::too_many_arguments)]
+#[track_caller]
 fn case(
     id: &str,
     title: &str,
@@ -146,25 +148,25 @@ fn case(
     sends: &str,
     expects: &str,
     min_timeout: Option<Duration>,
-    run: crate::case::RunFn,
+    run: Run,
 ) -> Case {
-    Case {
-        id: id.into(),
-        title: title.into(),
-        section: section.into(),
-        requirement: requirement.into(),
-        sends: sends.into(),
-        expects: expects.into(),
-        autobahn: None,
-        origin: ORIGIN.into(),
+    let (rfc, section) = section.split_once(" §").unwrap_or((section, ""));
+    crate::case::case(Case {
+        id: id.to_string().into(),
+        title: title.to_string().into(),
+        rule: Rule::from_citation(&format!("{rfc} §{section}"), requirement),
+        sends: sends.to_string().into(),
+        expects: expects.to_string().into(),
         min_timeout,
         run,
-    }
+        ..Case::BASE
+    })
 }
 
 const REFUSED: &str =
     "refused before the upgrade: 401 with WWW-Authenticate: Bearer (another 4xx NON-STRICT; 101 or silence FAILED)";
 
+#[track_caller]
 fn refusal(
     id: &str,
     title: &str,
@@ -614,7 +616,7 @@ pub fn cases() -> Vec<Case> {
             "a handshake with a valid token (configured alg, aud, iss, exp in 10 min) in the configured carrier",
             "101 with the correct Sec-WebSocket-Accept",
             None,
-            Arc::new(valid_token),
+            Run::Fn(valid_token),
         ),
         case(
             "auth.6750.protocol-not-echoed",
@@ -627,7 +629,7 @@ pub fn cases() -> Vec<Case> {
             "101 without Sec-WebSocket-Protocol: bearer.… (UNIMPLEMENTED when the target does not take this carrier, \
              unless --token-in protocol)",
             None,
-            Arc::new(protocol_not_echoed),
+            Run::Fn(protocol_not_echoed),
         ),
         refusal(
             "auth.6750.missing-token",
@@ -645,7 +647,7 @@ pub fn cases() -> Vec<Case> {
             "a valid handshake with no token anywhere",
             "401 with WWW-Authenticate: Bearer without error= (an error code NON-STRICT; no challenge FAILED)",
             None,
-            Arc::new(missing_token_challenge),
+            Run::Fn(missing_token_challenge),
         ),
         case(
             "auth.6750.invalid-token-challenge",
@@ -655,7 +657,7 @@ pub fn cases() -> Vec<Case> {
             "a token whose signature has one bit flipped",
             "401 with WWW-Authenticate: Bearer error=\"invalid_token\" (no error code NON-STRICT; no challenge FAILED)",
             None,
-            Arc::new(invalid_token_challenge),
+            Run::Fn(invalid_token_challenge),
         ),
         case(
             "auth.6750.oversized-token",
@@ -716,7 +718,7 @@ pub fn cases() -> Vec<Case> {
             "a close frame with 1008 once the token expired (another code NON-STRICT; open past expiry \
              INFORMATIONAL; closed before expiry FAILED)",
             Some(Duration::from_secs(6)),
-            Arc::new(expiry_during_connection),
+            Run::Fn(expiry_during_connection),
         ),
         refusal(
             "auth.7515.bad-signature",

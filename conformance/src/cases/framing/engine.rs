@@ -8,8 +8,8 @@
 //! order, so when the barrier's pong arrives everything the script provoked
 //! has arrived too; a target that fails the connection closes before it.
 
-use crate::case::Ctx;
-use crate::cases::handshake::rfc6455_4_2_2::{handshake, RFC_ACCEPT, RFC_KEY};
+use crate::cases::handshake::open::{handshake, RFC_ACCEPT, RFC_KEY};
+use crate::ctx::Ctx;
 use crate::target::{Conn, FrameEnd, ReadEnd, STREAM_BLOCK};
 use crate::verdict::{CloseOutcome, Closer, Outcome, Verdict};
 use crate::wire::frame::{opcode, Frame};

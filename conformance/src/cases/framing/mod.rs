@@ -7,7 +7,9 @@ pub mod extra;
 pub mod utf8;
 pub mod utf8_data;
 
-use crate::case::{Case, Ctx};
+use crate::case::{Case, Run};
+use crate::ctx::Ctx;
+use crate::rule::Rule;
 use engine::Script;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,23 +37,24 @@ pub enum Source {
 }
 
 impl Def {
+    #[track_caller]
     pub fn into_case(self) -> Case {
         let source = self.script;
-        Case {
-            id: self.id,
-            title: self.title,
-            section: self.section.into(),
-            requirement: self.requirement.into(),
-            sends: self.sends,
-            expects: self.expects,
-            autobahn: self.autobahn,
-            origin: self.origin.into(),
+        let (rfc, section) = self.section.split_once(" §").unwrap_or((self.section, ""));
+        crate::case::case(Case {
+            id: self.id.into(),
+            title: self.title.into(),
+            rule: Rule::new(rfc, section, self.requirement),
+            sends: self.sends.into(),
+            expects: self.expects.into(),
+            autobahn: self.autobahn.map(|a| &*Box::leak(a.into_boxed_str())),
             min_timeout: self.min_timeout,
-            run: Arc::new(move |ctx: &mut Ctx| match &source {
+            run: Run::with(move |ctx: &mut Ctx| match &source {
                 Source::Ready(script) => engine::run(ctx, script),
                 Source::Lazy(build) => engine::run(ctx, &build()),
             }),
-        }
+            ..Case::BASE
+        })
     }
 }
 

@@ -1,88 +1,82 @@
 //! HTTP/1.1 rules the opening handshake relies on, checked where they need
 //! more than one request: read boundaries, size limits, recovery.
 
-use super::rfc6455_4_2_2::{handshake, judge_valid, valid_request, RFC_ACCEPT, RFC_KEY};
-use crate::case::{Case, Ctx};
+use super::open::{handshake, judge_valid, valid_request, RFC_ACCEPT, RFC_KEY};
+use crate::case::{case, Case, Run};
+use crate::ctx::Ctx;
+use crate::rule::Rule;
 use crate::target::HttpAnswer;
 use crate::verdict::Outcome;
-use std::sync::Arc;
 use std::time::Duration;
 
-const ORIGIN: &str = "conformance/src/cases/handshake/http11.rs";
-
-const STREAM_REQUIREMENT: &str =
+const STREAM: Rule = Rule::new(
+    "RFC 9112",
+    "2.2",
     "A recipient MUST parse an HTTP message as a sequence of octets in an encoding \
-that is a superset of US-ASCII [USASCII].";
+that is a superset of US-ASCII [USASCII].",
+);
 
-const LIMITS_REQUIREMENT: &str = "A server that receives a request header field line, field value, or set of \
-fields larger than it wishes to process MUST respond with an appropriate 4xx (Client Error) status code.";
+const LIMITS: Rule = Rule::new(
+    "RFC 9110",
+    "5.4",
+    "A server that receives a request header field line, field value, or set of \
+fields larger than it wishes to process MUST respond with an appropriate 4xx (Client Error) status code.",
+);
+
+const INVALID_REQUEST_LINE: Rule = Rule::new(
+    "RFC 9112",
+    "3",
+    "Recipients of an invalid request-line SHOULD respond with either a 400 (Bad Request) error or a 301 \
+(Moved Permanently) redirect with the request-target properly encoded.",
+);
 
 pub fn cases() -> Vec<Case> {
-    let case = |id: &str,
-                title: &str,
-                section: &str,
-                requirement: &str,
-                sends: &str,
-                expects: &str,
-                run: fn(&mut Ctx) -> Outcome| Case {
-        id: id.into(),
-        title: title.into(),
-        section: section.into(),
-        requirement: requirement.into(),
-        sends: sends.into(),
-        expects: expects.into(),
-        autobahn: None,
-        origin: ORIGIN.into(),
-        min_timeout: None,
-        run: Arc::new(run),
-    };
     vec![
-        case(
-            "handshake.http.one-byte-writes",
-            "A request arriving one byte per TCP segment is still a request",
-            "RFC 9112 §2.2",
-            STREAM_REQUIREMENT,
-            "a valid handshake written one byte per write",
-            "101 with the RFC 6455 §1.3 accept",
-            one_byte_writes,
-        ),
-        case(
-            "handshake.http.split-in-blank-line",
-            "A request whose final CRLF arrives in a later segment",
-            "RFC 9112 §2.2",
-            STREAM_REQUIREMENT,
-            "a valid handshake up to the last CR, a pause of 50 ms, then the LF",
-            "101 with the RFC 6455 §1.3 accept",
-            split_in_blank_line,
-        ),
-        case(
-            "handshake.http.oversized-field",
-            "A 64 KiB header field gets a 4xx (431), not silence, and the server keeps serving",
-            "RFC 9110 §5.4",
-            LIMITS_REQUIREMENT,
-            "a valid handshake plus X-Voxproof-Filler with a 64 KiB value; then a valid handshake on a new connection",
-            "a 4xx response (such as 431) or a 101; then 101 for the second connection",
-            oversized_field,
-        ),
-        case(
-            "handshake.http.too-many-fields",
-            "1,000 header fields get a 4xx (431), not silence, and the server keeps serving",
-            "RFC 9110 §5.4",
-            LIMITS_REQUIREMENT,
-            "a valid handshake plus 1,000 X-Voxproof-Filler-N fields; then a valid handshake on a new connection",
-            "a 4xx response (such as 431) or a 101; then 101 for the second connection",
-            too_many_fields,
-        ),
-        case(
-            "handshake.http.tls-on-plain-port",
-            "A TLS ClientHello on a ws:// port is refused, and the server keeps serving",
-            "RFC 9112 §3",
-            "Recipients of an invalid request-line SHOULD respond with either a 400 (Bad Request) error or a 301 \
-(Moved Permanently) redirect with the request-target properly encoded.",
-            "the first bytes of a TLS 1.2 ClientHello; then a valid handshake on a new connection",
-            "400 (closing without an answer is NON-STRICT), never 101; then 101 for the second connection",
-            tls_on_plain_port,
-        ),
+        case(Case {
+            id: "handshake.http.one-byte-writes".into(),
+            title: "A request arriving one byte per TCP segment is still a request".into(),
+            rule: STREAM,
+            sends: "a valid handshake written one byte per write".into(),
+            expects: "101 with the RFC 6455 §1.3 accept".into(),
+            run: Run::Fn(one_byte_writes),
+            ..Case::BASE
+        }),
+        case(Case {
+            id: "handshake.http.split-in-blank-line".into(),
+            title: "A request whose final CRLF arrives in a later segment".into(),
+            rule: STREAM,
+            sends: "a valid handshake up to the last CR, a pause of 50 ms, then the LF".into(),
+            expects: "101 with the RFC 6455 §1.3 accept".into(),
+            run: Run::Fn(split_in_blank_line),
+            ..Case::BASE
+        }),
+        case(Case {
+            id: "handshake.http.oversized-field".into(),
+            title: "A 64 KiB header field gets a 4xx (431), not silence, and the server keeps serving".into(),
+            rule: LIMITS,
+            sends: "a valid handshake plus X-Voxproof-Filler with a 64 KiB value; then a valid handshake on a new connection".into(),
+            expects: "a 4xx response (such as 431) or a 101; then 101 for the second connection".into(),
+            run: Run::Fn(oversized_field),
+            ..Case::BASE
+        }),
+        case(Case {
+            id: "handshake.http.too-many-fields".into(),
+            title: "1,000 header fields get a 4xx (431), not silence, and the server keeps serving".into(),
+            rule: LIMITS,
+            sends: "a valid handshake plus 1,000 X-Voxproof-Filler-N fields; then a valid handshake on a new connection".into(),
+            expects: "a 4xx response (such as 431) or a 101; then 101 for the second connection".into(),
+            run: Run::Fn(too_many_fields),
+            ..Case::BASE
+        }),
+        case(Case {
+            id: "handshake.http.tls-on-plain-port".into(),
+            title: "A TLS ClientHello on a ws:// port is refused, and the server keeps serving".into(),
+            rule: INVALID_REQUEST_LINE,
+            sends: "the first bytes of a TLS 1.2 ClientHello; then a valid handshake on a new connection".into(),
+            expects: "400 (closing without an answer is NON-STRICT), never 101; then 101 for the second connection".into(),
+            run: Run::Fn(tls_on_plain_port),
+            ..Case::BASE
+        }),
     ]
 }
 

@@ -1,34 +1,48 @@
-//! One case per test of `vectors/handshake/server.json`.
+//! One case per test of `vectors/handshake/server.json`: the id, the
+//! requirement and the expectations are the vector's own.
 
 use super::expect;
-use crate::case::{Case, Ctx};
+use crate::case::{from_vector, Case, Run};
+use crate::ctx::Ctx;
+use crate::rule::Rule;
 use crate::verdict::Outcome;
-use std::sync::Arc;
 use voxproof_vectors::ServerTest;
+
+const FILE: &str = "vectors/handshake/server.json";
 
 pub fn cases() -> Vec<Case> {
     voxproof_vectors::handshake_server()
         .tests()
         .map(|t| {
             let test = t.clone();
-            Case {
-                id: t.case.clone(),
-                title: t.comment.clone(),
-                section: t.section.clone(),
-                requirement: t.requirement.clone(),
-                sends: format!(
-                    "the request of handshake/server.json tcId {} ({})",
-                    t.tc_id,
-                    first_line(&t.request)
-                ),
-                expects: expect::describe(t),
-                autobahn: None,
-                min_timeout: None,
-                origin: format!("vectors/handshake/server.json tcId {}", t.tc_id),
-                run: Arc::new(move |ctx: &mut Ctx| run(ctx, &test)),
-            }
+            from_vector(
+                Case {
+                    id: t.case.clone().into(),
+                    title: t.comment.clone().into(),
+                    rule: Rule::from_citation(&t.section, &t.requirement),
+                    sends: format!(
+                        "the request of handshake/server.json tcId {} ({})",
+                        t.tc_id,
+                        first_line(&t.request)
+                    )
+                    .into(),
+                    expects: expect::describe(t).into(),
+                    run: Run::with(move |ctx: &mut Ctx| run(ctx, &test)),
+                    ..Case::BASE
+                },
+                FILE,
+                line_of(&t.case),
+                t.tc_id,
+            )
         })
         .collect()
+}
+
+/// The line of the vector file that names the case, so an origin points at it.
+fn line_of(id: &str) -> usize {
+    let text = voxproof_vectors::raw::HANDSHAKE_SERVER;
+    text.find(&format!("\"case\": \"{id}\""))
+        .map_or(0, |at| text[..at].matches('\n').count() + 1)
 }
 
 fn first_line(request: &str) -> &str {

@@ -2,14 +2,15 @@
 
 use super::expect::{tables, FRAME_BYTES};
 use super::session::{ask, fresh_room, room_resource, Heard, Party};
-use super::Def;
-use crate::case::Ctx;
+use super::{voice, PACED};
+use crate::case::{case, Case};
+use crate::ctx::Ctx;
+use crate::rule::Rule;
 use crate::target::HttpAnswer;
 use crate::verdict::Outcome;
 use std::time::{Duration, Instant};
 use voxproof_vectors::g711::Law;
 
-const ORIGIN: &str = "conformance/src/cases/voice/codec.rs";
 const NEGOTIATION: &str =
     "The `codec` query parameter is required and names the participant's codec: \
 `pcmu` (G.711 µ-law) or `pcma` (G.711 A-law). A request without it, with another value, or with it \
@@ -18,48 +19,48 @@ const ACCEPTED: &str = "The `codec` query parameter is required and names the pa
 `pcmu` (G.711 µ-law) or `pcma` (G.711 A-law). [...] When nobody else speaks the participant receives silence: its codec's code \
 for 0 (0xFF in µ-law, 0xD5 in A-law).";
 
-pub fn defs() -> Vec<Def> {
+pub fn cases() -> Vec<Case> {
     vec![
-        Def {
-            id: "voice.codec.pcmu-accepted",
-            title: "codec=pcmu is accepted and the room speaks µ-law",
-            section: "voice-protocol §2, §7",
-            requirement: ACCEPTED,
-            sends: "a handshake for /rooms/{fresh room}?codec=pcmu",
-            expects: "101, then 160-byte frames of µ-law silence (the code pcmu.json encodes 0 to) while alone",
-            origin: ORIGIN,
-            run: |ctx| accepted(ctx, Law::Pcmu),
-        },
-        Def {
-            id: "voice.codec.pcma-accepted",
-            title: "codec=pcma is accepted and the room speaks A-law",
-            section: "voice-protocol §2, §7",
-            requirement: ACCEPTED,
-            sends: "a handshake for /rooms/{fresh room}?codec=pcma",
-            expects: "101, then 160-byte frames of A-law silence (the code pcma.json encodes 0 to) while alone",
-            origin: ORIGIN,
-            run: |ctx| accepted(ctx, Law::Pcma),
-        },
-        Def {
-            id: "voice.codec.unknown-refused",
-            title: "An unknown codec is refused with 400 before the upgrade",
-            section: "voice-protocol §2",
-            requirement: NEGOTIATION,
-            sends: "a handshake for /rooms/{fresh room}?codec=opus",
-            expects: "400, no 101",
-            origin: ORIGIN,
-            run: |ctx| refused(ctx, "?codec=opus"),
-        },
-        Def {
-            id: "voice.codec.missing-refused",
-            title: "A room request without a codec is refused with 400 before the upgrade",
-            section: "voice-protocol §2",
-            requirement: NEGOTIATION,
-            sends: "a handshake for /rooms/{fresh room} (no query)",
-            expects: "400, no 101",
-            origin: ORIGIN,
-            run: |ctx| refused(ctx, ""),
-        },
+        case(Case {
+            id: "voice.codec.pcmu-accepted".into(),
+            title: "codec=pcmu is accepted and the room speaks µ-law".into(),
+            rule: Rule::new("voice-protocol", "2, §7", ACCEPTED),
+            sends: "a handshake for /rooms/{fresh room}?codec=pcmu".into(),
+            expects: "101, then 160-byte frames of µ-law silence (the code pcmu.json encodes 0 to) while alone".into(),
+            min_timeout: PACED,
+            run: voice(|ctx| accepted(ctx, Law::Pcmu)),
+            ..Case::BASE
+        }),
+        case(Case {
+            id: "voice.codec.pcma-accepted".into(),
+            title: "codec=pcma is accepted and the room speaks A-law".into(),
+            rule: Rule::new("voice-protocol", "2, §7", ACCEPTED),
+            sends: "a handshake for /rooms/{fresh room}?codec=pcma".into(),
+            expects: "101, then 160-byte frames of A-law silence (the code pcma.json encodes 0 to) while alone".into(),
+            min_timeout: PACED,
+            run: voice(|ctx| accepted(ctx, Law::Pcma)),
+            ..Case::BASE
+        }),
+        case(Case {
+            id: "voice.codec.unknown-refused".into(),
+            title: "An unknown codec is refused with 400 before the upgrade".into(),
+            rule: Rule::new("voice-protocol", "2", NEGOTIATION),
+            sends: "a handshake for /rooms/{fresh room}?codec=opus".into(),
+            expects: "400, no 101".into(),
+            min_timeout: PACED,
+            run: voice(|ctx| refused(ctx, "?codec=opus")),
+            ..Case::BASE
+        }),
+        case(Case {
+            id: "voice.codec.missing-refused".into(),
+            title: "A room request without a codec is refused with 400 before the upgrade".into(),
+            rule: Rule::new("voice-protocol", "2", NEGOTIATION),
+            sends: "a handshake for /rooms/{fresh room} (no query)".into(),
+            expects: "400, no 101".into(),
+            min_timeout: PACED,
+            run: voice(|ctx| refused(ctx, "")),
+            ..Case::BASE
+        }),
     ]
 }
 

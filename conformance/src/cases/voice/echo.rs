@@ -2,24 +2,26 @@
 
 use super::expect::{code_frames, param};
 use super::session::{together, Party};
-use super::Def;
-use crate::case::Ctx;
+use super::{voice, PACED};
+use crate::case::{case, Case};
+use crate::ctx::Ctx;
+use crate::rule::Rule;
 use crate::verdict::Outcome;
 use std::time::{Duration, Instant};
 use voxproof_vectors::g711::Law;
 
-pub fn defs() -> Vec<Def> {
-    vec![Def {
-        id: "voice.echo.bit-exact",
-        title: "The voice echo returns every frame bit for bit, in order, in both codecs",
-        section: "voice-protocol §8",
-        requirement: "`/echo?codec=…` sends each frame back to its sender as it arrives, unchanged.",
-        sends: "on /echo?codec=pcmu and /echo?codec=pcma at once: 25 frames each (every one of the 256 codes, \
-                µ-law's 0x7F included), paced at 20 ms",
-        expects: "the same 25 frames back on each, byte for byte and in order",
-        origin: "conformance/src/cases/voice/echo.rs",
-        run: echo,
-    }]
+pub fn cases() -> Vec<Case> {
+    vec![case(Case {
+        id: "voice.echo.bit-exact".into(),
+        title: "The voice echo returns every frame bit for bit, in order, in both codecs".into(),
+        rule: Rule::new("voice-protocol", "8", "`/echo?codec=…` sends each frame back to its sender as it arrives, unchanged."),
+                sends: "on /echo?codec=pcmu and /echo?codec=pcma at once: 25 frames each (every one of the 256 codes, \
+                µ-law's 0x7F included), paced at 20 ms".into(),
+        expects: "the same 25 frames back on each, byte for byte and in order".into(),
+        min_timeout: PACED,
+        run: voice(echo),
+        ..Case::BASE
+    })]
 }
 
 fn echo(ctx: &mut Ctx) -> Outcome {

@@ -2,43 +2,46 @@
 //! any other size closes the connection with 1007.
 
 use super::session::{fresh_room, room_resource, Heard, Party};
-use super::Def;
-use crate::case::Ctx;
+use super::{voice, PACED};
+use crate::case::{case, Case};
+use crate::ctx::Ctx;
+use crate::rule::Rule;
 use crate::verdict::Outcome;
 use std::time::{Duration, Instant};
 use voxproof_vectors::g711::Law;
 
-const ORIGIN: &str = "conformance/src/cases/voice/frames.rs";
 const REQUIREMENT: &str = "Every binary message, both ways, is one 20 ms frame of G.711 in the \
 participant's codec: exactly 160 bytes, one code per sample at 8000 samples/s. [...] A binary message \
 of any other size closes the connection with 1007. (RFC 6455 §7.4.1: \"1007 indicates that an endpoint \
 is terminating the connection because it has received data within a message that was not consistent \
 with the type of the message\".)";
 
-pub fn defs() -> Vec<Def> {
+pub fn cases() -> Vec<Case> {
     vec![
-        Def {
-            id: "voice.frames.short-frame-refused",
-            title: "A 10 ms (80-byte) binary message closes the connection with 1007",
-            section: "voice-protocol §3, §5; RFC 6455 §7.4.1",
-            requirement: REQUIREMENT,
-            sends: "joins a fresh room (pcmu), then one 80-byte binary message",
+        case(Case {
+            id: "voice.frames.short-frame-refused".into(),
+            title: "A 10 ms (80-byte) binary message closes the connection with 1007".into(),
+            rule: Rule::new("voice-protocol", "3, §5; RFC 6455 §7.4.1", REQUIREMENT),
+            sends: "joins a fresh room (pcmu), then one 80-byte binary message".into(),
             expects:
-                "a close frame with 1007 (another code: NON-STRICT; still open after 1.5 s: FAILED)",
-            origin: ORIGIN,
-            run: |ctx| wrong_size(ctx, 80),
-        },
-        Def {
-            id: "voice.frames.long-frame-refused",
-            title: "A 40 ms (320-byte) binary message closes the connection with 1007",
-            section: "voice-protocol §3, §5; RFC 6455 §7.4.1",
-            requirement: REQUIREMENT,
-            sends: "joins a fresh room (pcmu), then one 320-byte binary message",
+                "a close frame with 1007 (another code: NON-STRICT; still open after 1.5 s: FAILED)"
+                    .into(),
+            min_timeout: PACED,
+            run: voice(|ctx| wrong_size(ctx, 80)),
+            ..Case::BASE
+        }),
+        case(Case {
+            id: "voice.frames.long-frame-refused".into(),
+            title: "A 40 ms (320-byte) binary message closes the connection with 1007".into(),
+            rule: Rule::new("voice-protocol", "3, §5; RFC 6455 §7.4.1", REQUIREMENT),
+            sends: "joins a fresh room (pcmu), then one 320-byte binary message".into(),
             expects:
-                "a close frame with 1007 (another code: NON-STRICT; still open after 1.5 s: FAILED)",
-            origin: ORIGIN,
-            run: |ctx| wrong_size(ctx, 320),
-        },
+                "a close frame with 1007 (another code: NON-STRICT; still open after 1.5 s: FAILED)"
+                    .into(),
+            min_timeout: PACED,
+            run: voice(|ctx| wrong_size(ctx, 320)),
+            ..Case::BASE
+        }),
     ]
 }
 

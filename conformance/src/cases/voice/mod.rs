@@ -19,65 +19,40 @@ pub mod scope;
 pub mod session;
 pub mod timing;
 
-use crate::case::{Case, Ctx};
+use crate::case::{Case, Run};
+use crate::ctx::Ctx;
 use crate::target::{RoomGrant, Target, VoiceService};
 use crate::verdict::Outcome;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The protocol the cases check.
 pub const DOC: &str = "docs/voice-protocol.md";
 
-/// What a voice case is, before it becomes a [`Case`].
-pub struct Def {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub section: &'static str,
-    pub requirement: &'static str,
-    pub sends: &'static str,
-    pub expects: &'static str,
-    pub origin: &'static str,
-    pub run: fn(&mut Ctx) -> Outcome,
-}
+/// Paced audio takes real time (up to ~2.5 s); the run's --timeout-ms
+/// applies when it is longer.
+pub const PACED: Option<Duration> = Some(Duration::from_secs(8));
 
-impl Def {
-    pub fn into_case(self) -> Case {
-        let run = self.run;
-        Case {
-            id: self.id.into(),
-            title: self.title.into(),
-            section: self.section.into(),
-            requirement: self.requirement.into(),
-            sends: self.sends.into(),
-            expects: self.expects.into(),
-            autobahn: None,
-            origin: self.origin.into(),
-            // Paced audio takes real time (up to ~2.5 s); the run's
-            // --timeout-ms applies when it is longer.
-            min_timeout: Some(Duration::from_secs(8)),
-            run: Arc::new(move |ctx: &mut Ctx| {
-                if ctx.target.voice.is_none() {
-                    return Outcome::unimplemented(
-                        "voice cases need --profile voice (a target serving docs/voice-protocol.md \
-                         on the same host and port)",
-                    );
-                }
-                run(ctx)
-            }),
+/// A voice case's run: UNIMPLEMENTED unless the target serves the voice protocol.
+pub fn voice(run: fn(&mut Ctx) -> Outcome) -> Run {
+    Run::with(move |ctx: &mut Ctx| {
+        if ctx.target.voice.is_none() {
+            return Outcome::unimplemented(
+                "voice cases need --profile voice (a target serving docs/voice-protocol.md \
+                 on the same host and port)",
+            );
         }
-    }
+        run(ctx)
+    })
 }
 
 pub fn cases() -> Vec<Case> {
-    codec::defs()
-        .into_iter()
-        .chain(frames::defs())
-        .chain(echo::defs())
-        .chain(room::defs())
-        .chain(timing::defs())
-        .chain(scope::defs())
-        .map(Def::into_case)
-        .collect()
+    let mut all = codec::cases();
+    all.extend(frames::cases());
+    all.extend(echo::cases());
+    all.extend(room::cases());
+    all.extend(timing::cases());
+    all.extend(scope::cases());
+    all
 }
 
 /// Apply the command line's voice settings to a target: `--profile voice`

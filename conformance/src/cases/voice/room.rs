@@ -3,13 +3,14 @@
 
 use super::expect::{code_frames, in_order, loud_samples, param, tables};
 use super::session::{fresh_room, room_resource, together, Party};
-use super::Def;
-use crate::case::Ctx;
+use super::{voice, PACED};
+use crate::case::{case, Case};
+use crate::ctx::Ctx;
+use crate::rule::Rule;
 use crate::verdict::Outcome;
 use std::time::{Duration, Instant};
 use voxproof_vectors::g711::Law;
 
-const ORIGIN: &str = "conformance/src/cases/voice/room.rs";
 const FORWARD: &str =
     "With exactly one other speaker the frame is forwarded unchanged when the codecs \
 match and converted with G.711's conversion tables (Tables 3 and 4) when they differ.";
@@ -20,44 +21,44 @@ const TALK: usize = 40;
 /// when the target's clock stalls, but not more than this.
 const MIN_DELIVERED: usize = TALK * 9 / 10;
 
-pub fn defs() -> Vec<Def> {
+pub fn cases() -> Vec<Case> {
     vec![
-        Def {
-            id: "voice.room.two-party-bit-exact",
-            title: "Two participants with the same codec hear each other bit for bit",
-            section: "voice-protocol §7",
-            requirement: FORWARD,
-            sends: "two participants (pcmu, pcmu) in a fresh room, each 40 distinct frames paced at 20 ms",
-            expects: "each hears, besides silence, exactly the other's frames, in order, at least 36 of 40, never its own",
-            origin: ORIGIN,
-            run: |ctx| forwarding(ctx, Law::Pcmu, Law::Pcmu),
-        },
-        Def {
-            id: "voice.room.cross-codec-tables",
-            title: "Between µ-law and A-law, frames are converted with G.711's tables",
-            section: "voice-protocol §7; ITU-T G.711 Tables 3 and 4",
-            requirement: FORWARD,
-            sends: "two participants (pcmu, pcma) in a fresh room, each 40 distinct frames covering all 256 codes, paced at 20 ms",
+        case(Case {
+            id: "voice.room.two-party-bit-exact".into(),
+            title: "Two participants with the same codec hear each other bit for bit".into(),
+            rule: Rule::new("voice-protocol", "7", FORWARD),
+                        sends: "two participants (pcmu, pcmu) in a fresh room, each 40 distinct frames paced at 20 ms".into(),
+            expects: "each hears, besides silence, exactly the other's frames, in order, at least 36 of 40, never its own".into(),
+            min_timeout: PACED,
+            run: voice(|ctx| forwarding(ctx, Law::Pcmu, Law::Pcmu)),
+            ..Case::BASE
+        }),
+        case(Case {
+            id: "voice.room.cross-codec-tables".into(),
+            title: "Between µ-law and A-law, frames are converted with G.711's tables".into(),
+            rule: Rule::new("voice-protocol", "7; ITU-T G.711 Tables 3 and 4", FORWARD),
+                        sends: "two participants (pcmu, pcma) in a fresh room, each 40 distinct frames covering all 256 codes, paced at 20 ms".into(),
             expects: "each hears the other's frames converted with vectors/g711/transcode.json (pcmu_to_pcma, pcma_to_pcmu), \
-                      in order, at least 36 of 40 — not decoded and re-encoded",
-            origin: ORIGIN,
-            run: |ctx| forwarding(ctx, Law::Pcmu, Law::Pcma),
-        },
-        Def {
-            id: "voice.room.three-party-mix",
-            title: "Three participants each hear the saturated mix of the other two, never themselves",
-            section: "voice-protocol §7",
-            requirement: "Every 20 ms each participant receives the mix of everybody else (N−1), never its own \
+                      in order, at least 36 of 40 — not decoded and re-encoded".into(),
+            min_timeout: PACED,
+            run: voice(|ctx| forwarding(ctx, Law::Pcmu, Law::Pcma)),
+            ..Case::BASE
+        }),
+        case(Case {
+            id: "voice.room.three-party-mix".into(),
+            title: "Three participants each hear the saturated mix of the other two, never themselves".into(),
+            rule: Rule::new("voice-protocol", "7", "Every 20 ms each participant receives the mix of everybody else (N−1), never its own \
 voice, in its own codec. [...] With two or more, their frames are decoded, summed in 32-bit integers, \
-saturated to 16 bits and encoded in the listener's codec.",
-            sends: "three participants (pcmu, pcma, pcmu) in a fresh room, each repeating one loud frame \
-                    (±24000, sums saturate) every 20 ms for 1.2 s",
+saturated to 16 bits and encoded in the listener's codec."),
+                        sends: "three participants (pcmu, pcma, pcmu) in a fresh room, each repeating one loud frame \
+                    (±24000, sums saturate) every 20 ms for 1.2 s".into(),
             expects: "each hears only silence, one other's frame (converted by the tables), or the mix of the other two \
                       computed from the vector tables (decode, sum, saturate, encode) — at least 20 mixed frames, \
-                      never a frame containing its own voice",
-            origin: ORIGIN,
-            run: three_party,
-        },
+                      never a frame containing its own voice".into(),
+            min_timeout: PACED,
+            run: voice(three_party),
+            ..Case::BASE
+        }),
     ]
 }
 

@@ -2,25 +2,27 @@
 
 use super::codec::judge_refusal;
 use super::session::{ask, room_resource, Party};
-use super::Def;
-use crate::case::Ctx;
+use super::{voice, PACED};
+use crate::case::{case, Case};
+use crate::ctx::Ctx;
+use crate::rule::Rule;
 use crate::verdict::Outcome;
 use voxproof_vectors::g711::Law;
 
-pub fn defs() -> Vec<Def> {
-    vec![Def {
-        id: "voice.scope.room-not-granted",
-        title: "A token's rooms claim admits its room and refuses others with 403",
-        section: "voice-protocol §9",
-        requirement: "When an authorization layer is configured, a token's `rooms` claim (`\"*\"` or an array \
+pub fn cases() -> Vec<Case> {
+    vec![case(Case {
+        id: "voice.scope.room-not-granted".into(),
+        title: "A token's rooms claim admits its room and refuses others with 403".into(),
+        rule: Rule::new("voice-protocol", "9", "When an authorization layer is configured, a token's `rooms` claim (`\"*\"` or an array \
 of room names) limits the rooms a client may join; a request for any other room is refused with 403 \
-(Forbidden) before the upgrade.",
-        sends: "with `Authorization: Bearer TOKEN` from --voice-grant ROOM:TOKEN: a handshake for \
-                /rooms/ROOM?codec=pcmu, then one for a room the token does not name",
-        expects: "101 for ROOM; 403 for the other (UNIMPLEMENTED without --voice-grant)",
-        origin: "conformance/src/cases/voice/scope.rs",
-        run: scope,
-    }]
+(Forbidden) before the upgrade."),
+                sends: "with `Authorization: Bearer TOKEN` from --voice-grant ROOM:TOKEN: a handshake for \
+                /rooms/ROOM?codec=pcmu, then one for a room the token does not name".into(),
+        expects: "101 for ROOM; 403 for the other (UNIMPLEMENTED without --voice-grant)".into(),
+        min_timeout: PACED,
+        run: voice(scope),
+        ..Case::BASE
+    })]
 }
 
 fn scope(ctx: &mut Ctx) -> Outcome {

@@ -3,9 +3,9 @@
 //! while it records what it hears (another).
 
 use super::expect::FRAME_MS;
-use crate::case::Ctx;
 use crate::cases::framing::engine::MASK;
-use crate::cases::handshake::rfc6455_4_2_2::{check_101, RFC_ACCEPT, RFC_KEY};
+use crate::cases::handshake::open::{check_101, RFC_ACCEPT, RFC_KEY};
+use crate::ctx::Ctx;
 use crate::target::{Conn, FrameEnd, HttpAnswer, ReadEnd};
 use crate::verdict::Outcome;
 use crate::wire::frame::{opcode, Frame};

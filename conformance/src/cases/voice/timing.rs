@@ -2,8 +2,10 @@
 
 use super::expect::{pacing, FRAME_BYTES};
 use super::session::{fresh_room, room_resource, Heard, Party};
-use super::Def;
-use crate::case::Ctx;
+use super::{voice, PACED};
+use crate::case::{case, Case};
+use crate::ctx::Ctx;
+use crate::rule::Rule;
 use crate::verdict::Outcome;
 use std::time::{Duration, Instant};
 use voxproof_vectors::g711::Law;
@@ -13,19 +15,19 @@ const WINDOW_MS: u64 = 2000;
 /// Frames skipped first: the room's first ticks and the connection settle.
 const SKIP: usize = 5;
 
-pub fn defs() -> Vec<Def> {
-    vec![Def {
-        id: "voice.timing.pacing",
-        title: "A participant receives 50 ± 1 frames per second (jitter reported)",
-        section: "voice-protocol §6",
-        requirement: "Each room has one clock: every 20 ms, on a monotonic clock, every participant receives \
-one frame, 50 frames per second without drift.",
-        sends: "joins a fresh room (pcmu) alone and listens for 2 s after the first 5 frames",
+pub fn cases() -> Vec<Case> {
+    vec![case(Case {
+        id: "voice.timing.pacing".into(),
+        title: "A participant receives 50 ± 1 frames per second (jitter reported)".into(),
+        rule: Rule::new("voice-protocol", "6", "Each room has one clock: every 20 ms, on a monotonic clock, every participant receives \
+one frame, 50 frames per second without drift."),
+                sends: "joins a fresh room (pcmu) alone and listens for 2 s after the first 5 frames".into(),
         expects: "a rate of 50 ± 1 frames/s on the suite's clock (median of per-frame periods, so a delayed \
-                  receiver does not count against the target); inter-arrival p50/p99 reported, not judged",
-        origin: "conformance/src/cases/voice/timing.rs",
-        run: pacing_case,
-    }]
+                  receiver does not count against the target); inter-arrival p50/p99 reported, not judged".into(),
+        min_timeout: PACED,
+        run: voice(pacing_case),
+        ..Case::BASE
+    })]
 }
 
 fn pacing_case(ctx: &mut Ctx) -> Outcome {

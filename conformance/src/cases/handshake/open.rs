@@ -1,0 +1,75 @@
+//! The opening handshake every family starts with: the RFC 6455 §1.3 request
+//! shape and the checks of a 101 ([docs/target.md](../../../../docs/target.md)).
+
+use crate::ctx::Ctx;
+use crate::target::{Conn, HttpAnswer};
+use crate::verdict::Outcome;
+
+/// A valid opening handshake in the shape of the RFC 6455 §1.3 example.
+pub fn valid_request(ctx: &Ctx, key: &str) -> Vec<u8> {
+    ctx.fill(&format!(
+        "GET {{{{path}}}} HTTP/1.1\r\nHost: {{{{host}}}}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    ))
+}
+
+/// The RFC 6455 §1.3 key and accept.
+pub const RFC_KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
+pub const RFC_ACCEPT: &str = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+
+/// Check a 101 carries the three fields every accepted handshake needs.
+pub fn check_101(answer: &HttpAnswer, accept: &str) -> Result<(), Outcome> {
+    match answer {
+        HttpAnswer::Response(r) if r.status == 101 => {
+            let mut problems = Vec::new();
+            if !r.has_token("Upgrade", "websocket") {
+                problems.push("Upgrade: websocket missing".to_string());
+            }
+            if !r.has_token("Connection", "Upgrade") {
+                problems.push("Connection: Upgrade missing".to_string());
+            }
+            match r.values("Sec-WebSocket-Accept").as_slice() {
+                [a] if *a == accept.as_bytes() => {}
+                got => problems.push(format!(
+                    "Sec-WebSocket-Accept {accept} required, got {:?}",
+                    got.iter()
+                        .map(|v| String::from_utf8_lossy(v))
+                        .collect::<Vec<_>>()
+                )),
+            }
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(Outcome::failed(format!(
+                    "101 response: {}",
+                    problems.join("; ")
+                )))
+            }
+        }
+        HttpAnswer::Response(r) => Err(Outcome::failed(format!(
+            "refused a valid handshake with {}",
+            r.status_line()
+        ))),
+        HttpAnswer::NoResponse(end, n) => Err(Outcome::failed(format!(
+            "no HTTP response to a valid handshake ({end:?} after {n} bytes)"
+        ))),
+        HttpAnswer::Malformed(e) => Err(Outcome::failed(format!("malformed HTTP response: {e}"))),
+    }
+}
+
+/// Open a connection and complete a valid handshake with `key`.
+pub fn handshake(ctx: &mut Ctx, key: &str, accept: &str) -> Result<Conn, Outcome> {
+    let request = valid_request(ctx, key);
+    let mut conn = ctx.connect()?;
+    conn.send(&request).map_err(Outcome::failed)?;
+    check_101(&conn.read_http_response(), accept)?;
+    Ok(conn)
+}
+
+/// The verdict on the answer to a valid handshake.
+pub fn judge_valid(answer: &HttpAnswer) -> Outcome {
+    match check_101(answer, RFC_ACCEPT) {
+        Ok(()) => Outcome::ok("101 with the required fields"),
+        Err(o) => o,
+    }
+}

@@ -63,7 +63,23 @@ fn docs_cases_md_is_generated_from_the_registry() {
     }
     assert!(
         have == want,
-        "docs/cases.md is stale: run `cargo run -p voxproof-conformance -- list --markdown > docs/cases.md` \
+        "docs/cases.md is stale: run `cargo run -p voxproof-conformance -- list --catalogue > docs/cases.md` \
+         (or VOXPROOF_UPDATE_DOCS=1 cargo test -p voxproof-conformance --test catalogue)"
+    );
+}
+
+#[test]
+fn docs_coverage_md_is_generated_from_the_registry() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/coverage.md");
+    let want = cli::coverage_markdown(&registry::all());
+    if std::env::var_os("VOXPROOF_UPDATE_DOCS").is_some() {
+        std::fs::write(path, &want).expect("write docs/coverage.md");
+        return;
+    }
+    let have = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/coverage.md is stale: run `cargo run -p voxproof-conformance -- list --markdown > docs/coverage.md` \
          (or VOXPROOF_UPDATE_DOCS=1 cargo test -p voxproof-conformance --test catalogue)"
     );
 }

@@ -20,7 +20,7 @@ const REDACTED: &str = "[redacted]";
 
 #[test]
 fn catalogue_list() {
-    // What `voxproof list` prints. The Markdown form (`list --markdown`) is
+    // What `voxproof list` prints. The Markdown form (`list --catalogue`) is
     // docs/cases.md, which tests/catalogue.rs already holds to the registry.
     insta::assert_snapshot!("list", cli::catalogue_text(&registry::all()));
 }

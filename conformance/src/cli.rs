@@ -257,9 +257,9 @@ pub fn origin_text(cases: &[crate::case::Case]) -> String {
 /// and section, with the cases that test it.
 pub fn coverage_markdown(cases: &[crate::case::Case]) -> String {
     use std::collections::BTreeMap;
-    // Document → section → sentence → case ids, in catalogue order.
-    let mut docs: BTreeMap<String, BTreeMap<(Vec<u32>, String), BTreeMap<String, Vec<&str>>>> =
-        BTreeMap::new();
+    // Section (numeric order, then as written) → sentence → case ids, in catalogue order.
+    type Sections<'a> = BTreeMap<(Vec<u32>, String), BTreeMap<String, Vec<&'a str>>>;
+    let mut docs: BTreeMap<String, Sections> = BTreeMap::new();
     for c in cases {
         let section_key = c
             .rule

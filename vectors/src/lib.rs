@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 
 pub mod frames;
 pub mod g711;
-pub mod generate;
 pub mod jwt;
 
 pub use jwt::{jwt, JwtFile, JwtGroup, JwtTest};

@@ -15,12 +15,12 @@ pub mod crypto;
 pub mod header;
 pub mod published;
 
-use crate::jwt::{JwtGroup, JwtTest, Validation, JWS_VERIFY, JWT_VERIFY};
-use crate::{Envelope, Expected};
 use crypto::{b64u, sign, SignKey};
 use serde_json::{json, Value};
 use sha2::Digest;
 use std::collections::BTreeMap;
+use voxproof_vectors::jwt::{JwtGroup, JwtTest, Validation, JWS_VERIFY, JWT_VERIFY};
+use voxproof_vectors::{Envelope, Expected};
 
 /// The clock of every generated group: 2023-11-14T22:13:20Z.
 pub const NOW: u64 = 1_700_000_000;
@@ -102,7 +102,10 @@ impl Tests {
         flags: &[&str],
     ) -> JwtTest {
         if let Some(e) = error {
-            assert!(crate::jwt::ERRORS.contains(&e), "unknown error {e}");
+            assert!(
+                voxproof_vectors::jwt::ERRORS.contains(&e),
+                "unknown error {e}"
+            );
         }
         // Invalid and acceptable tests name an error; valid ones do not.
         assert_eq!(error.is_some(), result != Expected::Valid);

@@ -8,10 +8,10 @@
 //! scale. It shares no code with the codec the vectors test: intervals are
 //! found by walking the decision values, not by bit tricks.
 
-use crate::g711::{CodecTest, Law, LawFile, TranscodeFile, TranscodeTest};
-use crate::{Expected, Group};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use voxproof_vectors::g711::{CodecTest, Law, LawFile, TranscodeFile, TranscodeTest};
+use voxproof_vectors::{Expected, Group};
 
 /// A law as G.711 tabulates it.
 struct Table {

@@ -1,8 +1,8 @@
 //! `vectors/accept.json`: Sec-WebSocket-Key → Sec-WebSocket-Accept.
 
 use super::{b64, sha1, SplitMix64};
-use crate::{AcceptTest, Envelope, Expected, Group};
 use std::collections::BTreeMap;
+use voxproof_vectors::{AcceptTest, Envelope, Expected, Group};
 
 /// RFC 6455 §1.3: the GUID appended to the key before hashing.
 const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";

@@ -2,9 +2,9 @@
 //! layout (figure "Base Framing Protocol"), sharing no code with the runner's
 //! frame crafter or with tungstenite. The RFC's §5.7 examples are verbatim.
 
-use crate::frames::{hex, DecodedFrame, FrameTest, Reply};
-use crate::{Envelope, Expected, Group};
 use std::collections::BTreeMap;
+use voxproof_vectors::frames::{hex, DecodedFrame, FrameTest, Reply};
+use voxproof_vectors::{Envelope, Expected, Group};
 
 const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 

@@ -278,7 +278,7 @@ pub fn notes(entries: &[(&str, &str)]) -> BTreeMap<String, String> {
 
 pub fn envelope(
     suite: &str,
-    source: &str,
+    header: &[&str],
     notes: BTreeMap<String, String>,
     groups: Vec<JwtGroup>,
 ) -> Envelope<JwtGroup> {
@@ -298,7 +298,7 @@ pub fn envelope(
     Envelope {
         suite: suite.into(),
         schema: "schema/jwt.schema.json".into(),
-        source: source.into(),
+        header: crate::header(header),
         number_of_tests: groups.iter().map(|g| g.tests.len()).sum(),
         notes,
         test_groups: groups,

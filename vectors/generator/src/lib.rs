@@ -28,6 +28,11 @@ impl SplitMix64 {
     }
 }
 
+/// A file's `header`: one sentence per element, as Wycheproof writes it.
+pub fn header(lines: &[&str]) -> Vec<String> {
+    lines.iter().map(|l| l.to_string()).collect()
+}
+
 /// Pretty JSON with a trailing newline, the form every committed file has.
 pub fn to_json<T: serde::Serialize>(value: &T) -> String {
     let mut s = serde_json::to_string_pretty(value).expect("vector values serialize");

@@ -4,7 +4,7 @@
 //! (header.payload) to any other value makes it rejected.
 //!
 //! Tokens are signed by the vector generator's signer
-//! (`voxproof_vectors::generate::jwt::crypto`, RustCrypto crates straight),
+//! (`voxproof_vectors_generator::jwt::crypto`, RustCrypto crates straight),
 //! never by jsonwebtoken, which the verifier checks signatures with. ES512,
 //! which that signer lacks, is signed here with p521's `SigningKey`: the same
 //! crate the verifier checks ES512 with, but not its code.
@@ -19,8 +19,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRng, TestRunner};
 use serde_json::{Map, Value};
 use voxproof_reference::auth::{verify, Policy};
-use voxproof_vectors::generate::jwt::crypto::{from_jwk, public_jwk, sign, SignKey};
 use voxproof_vectors::JwtGroup;
+use voxproof_vectors_generator::jwt::crypto::{from_jwk, public_jwk, sign, SignKey};
 
 /// The registered claims (RFC 7519 §4.1); custom names avoid them.
 const REGISTERED: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];

@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 pub struct LawFile {
     pub suite: String,
     pub schema: String,
-    pub source: String,
+    /// Where the expected values come from, one sentence per element.
+    pub header: Vec<String>,
     pub number_of_tests: usize,
     pub notes: BTreeMap<String, String>,
     pub test_groups: Vec<Group<CodecTest>>,
@@ -81,7 +82,8 @@ impl CodecTest {
 pub struct TranscodeFile {
     pub suite: String,
     pub schema: String,
-    pub source: String,
+    /// Where the expected values come from, one sentence per element.
+    pub header: Vec<String>,
     pub number_of_tests: usize,
     pub notes: BTreeMap<String, String>,
     pub test_groups: Vec<Group<TranscodeTest>>,

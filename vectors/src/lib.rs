@@ -3,7 +3,7 @@
 //! The JSON files beside this crate are the product: any implementation, in any
 //! language, can read them. This crate embeds them (so binaries work from any
 //! directory) and gives Rust code typed access. Expected values in the files come
-//! from RFC text or from independent computations (see each file's `source`),
+//! from RFC text or from independent computations (see each file's `header`),
 //! never from the code the vectors test.
 
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 
 pub mod frames;
 pub mod g711;
-pub mod generate;
 pub mod jwt;
 
 pub use jwt::{jwt, JwtFile, JwtGroup, JwtTest};
@@ -34,7 +33,8 @@ pub mod raw {
 pub struct Envelope<G> {
     pub suite: String,
     pub schema: String,
-    pub source: String,
+    /// Where the expected values come from, one sentence per element.
+    pub header: Vec<String>,
     pub number_of_tests: usize,
     pub notes: BTreeMap<String, String>,
     pub test_groups: Vec<G>,

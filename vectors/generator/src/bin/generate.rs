@@ -3,7 +3,7 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use voxproof_vectors::generate;
+use voxproof_vectors_generator as generate;
 
 fn main() -> ExitCode {
     let check = std::env::args().any(|a| a == "--check");

@@ -587,10 +587,10 @@ pub fn build() -> Envelope<JwtGroup> {
 
     envelope(
         "jwt-attacks",
-        "The attack catalogue of RFC 8725 (JWT BCP) and public advisories: alg none in every case spelling (CVE-2015-9235), HMAC keyed with an RSA or EC public key \
-         (CVE-2016-10555), embedded jwk (CVE-2018-0114), jku/x5u/kid injection, psychic ECDSA signatures (CVE-2022-21449), DER-encoded ECDSA, weak HMAC keys, \
-         and malformed compact serializations (RFC 7515 §2, §7.1). Keys are RFC 7515 A.1–A.3's and attacker keys derived from fixed labels; \
-         tokens are built and signed by vectors/src/generate/jwt with the RustCrypto crates.",
+        &[
+            "The attack catalogue of RFC 8725 (JWT BCP) and public advisories: alg none in every case spelling (CVE-2015-9235), HMAC keyed with an RSA or EC public key (CVE-2016-10555), embedded jwk (CVE-2018-0114), jku/x5u/kid injection, psychic ECDSA signatures (CVE-2022-21449), DER-encoded ECDSA, weak HMAC keys, and malformed compact serializations (RFC 7515 §2, §7.1).",
+            "Keys are RFC 7515 A.1–A.3's and attacker keys derived from fixed labels; tokens are built and signed by vectors/generator/src/jwt with the RustCrypto crates.",
+        ],
         notes(&[
             ("Valid", "A correctly signed token, for contrast."),
             ("AlgNone", "alg none in some spelling: alg values are case-sensitive (RFC 7515 §4.1.1) and an Unsecured JWS is accepted only when the application allows none (RFC 7518 §3.6); this verifier does not."),

@@ -15,12 +15,12 @@ pub mod crypto;
 pub mod header;
 pub mod published;
 
-use crate::jwt::{JwtGroup, JwtTest, Validation, JWS_VERIFY, JWT_VERIFY};
-use crate::{Envelope, Expected};
 use crypto::{b64u, sign, SignKey};
 use serde_json::{json, Value};
 use sha2::Digest;
 use std::collections::BTreeMap;
+use voxproof_vectors::jwt::{JwtGroup, JwtTest, Validation, JWS_VERIFY, JWT_VERIFY};
+use voxproof_vectors::{Envelope, Expected};
 
 /// The clock of every generated group: 2023-11-14T22:13:20Z.
 pub const NOW: u64 = 1_700_000_000;
@@ -102,7 +102,10 @@ impl Tests {
         flags: &[&str],
     ) -> JwtTest {
         if let Some(e) = error {
-            assert!(crate::jwt::ERRORS.contains(&e), "unknown error {e}");
+            assert!(
+                voxproof_vectors::jwt::ERRORS.contains(&e),
+                "unknown error {e}"
+            );
         }
         // Invalid and acceptable tests name an error; valid ones do not.
         assert_eq!(error.is_some(), result != Expected::Valid);
@@ -275,7 +278,7 @@ pub fn notes(entries: &[(&str, &str)]) -> BTreeMap<String, String> {
 
 pub fn envelope(
     suite: &str,
-    source: &str,
+    header: &[&str],
     notes: BTreeMap<String, String>,
     groups: Vec<JwtGroup>,
 ) -> Envelope<JwtGroup> {
@@ -295,7 +298,7 @@ pub fn envelope(
     Envelope {
         suite: suite.into(),
         schema: "schema/jwt.schema.json".into(),
-        source: source.into(),
+        header: crate::header(header),
         number_of_tests: groups.iter().map(|g| g.tests.len()).sum(),
         notes,
         test_groups: groups,

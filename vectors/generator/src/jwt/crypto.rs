@@ -1,7 +1,7 @@
 //! Signing and checking for the JWT generator, straight on the RustCrypto
 //! crates (RFC 7518 §3), never through jsonwebtoken or the reference.
 
-use super::super::SplitMix64;
+use crate::SplitMix64;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};

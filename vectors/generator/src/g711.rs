@@ -8,10 +8,10 @@
 //! scale. It shares no code with the codec the vectors test: intervals are
 //! found by walking the decision values, not by bit tricks.
 
-use crate::g711::{CodecTest, Law, LawFile, TranscodeFile, TranscodeTest};
-use crate::{Expected, Group};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use voxproof_vectors::g711::{CodecTest, Law, LawFile, TranscodeFile, TranscodeTest};
+use voxproof_vectors::{Expected, Group};
 
 /// A law as G.711 tabulates it.
 struct Table {
@@ -348,6 +348,7 @@ fn law_file(t: &Table, reference: [u8; 8]) -> LawFile {
         ),
     ];
     let number_of_tests = groups.iter().map(|g| g.tests.len()).sum();
+    let name = t.name;
     let (table_no, bits, shift) = if t.zero_interval {
         (2, 14, 2)
     } else {
@@ -356,18 +357,23 @@ fn law_file(t: &Table, reference: [u8; 8]) -> LawFile {
     LawFile {
         suite: t.suite.into(),
         schema: "../schema/g711-law.schema.json".into(),
-        source: format!(
-            "ITU-T G.711 Table {table_no} ({name}): decision values from the segment end points and \
-             steps, reconstruction values at the middle of each interval, character signals as \
-             tabulated. 16-bit samples are brought onto the table's {bits}-bit scale as the ITU-T \
-             G.191 STL (module g711) does: a negative sample's magnitude is its ones' complement, \
-             and the {shift} low bits are dropped, not rounded. Computed by vectors/src/generate/g711.rs, \
-             which shares no code with the reference codec, and cross-checked against the STL on all \
-             65,536 inputs and 256 codes. The reference sequence is the published 1 kHz 0 dBm0 \
-             sequence for {name}. Regenerate with `cargo run -p voxproof-vectors --bin \
-             voxproof-vectors-generate`.",
-            name = t.name,
-        ),
+        header: vec![
+            format!(
+                "ITU-T G.711 Table {table_no} ({name}): decision values from the segment end points \
+                 and steps, reconstruction values at the middle of each interval, character \
+                 signals as tabulated."
+            ),
+            format!(
+                "16-bit samples are brought onto the table's {bits}-bit scale as the ITU-T G.191 \
+                 STL (module g711) does: a negative sample's magnitude is its ones' complement, \
+                 and the {shift} low bits are dropped, not rounded."
+            ),
+            "Computed by vectors/generator/src/g711.rs, which shares no code with the reference \
+             codec, and cross-checked against the STL on all 65,536 inputs and 256 codes."
+                .into(),
+            format!("The reference sequence is the published 1 kHz 0 dBm0 sequence for {name}."),
+            "Regenerate with `cargo run -p voxproof-vectors-generator`.".into(),
+        ],
         number_of_tests,
         notes: BTreeMap::from([
             (
@@ -578,14 +584,12 @@ pub fn transcode() -> TranscodeFile {
     TranscodeFile {
         suite: "g711-transcode".into(),
         schema: "../schema/g711-transcode.schema.json".into(),
-        source: "ITU-T G.711 Tables 3 (µ-law to A-law) and 4 (A-law to µ-law), written out in \
-                 vectors/src/generate/g711.rs as runs over the decoder output value numbers \
-                 (µ-law 0–127 per Table 2, A-law 1–128 per Table 1) and mapped to character \
-                 signals with those tables; the sign is carried over. Cross-checked against \
-                 SpanDSP's tables (which reproduce G.711's) on all 512 entries. The NotTandem \
-                 tests compare with decode-then-encode through pcmu.json and pcma.json. \
-                 Regenerate with `cargo run -p voxproof-vectors --bin voxproof-vectors-generate`."
-            .into(),
+        header: crate::header(&[
+            "ITU-T G.711 Tables 3 (µ-law to A-law) and 4 (A-law to µ-law), written out in vectors/generator/src/g711.rs as runs over the decoder output value numbers (µ-law 0–127 per Table 2, A-law 1–128 per Table 1) and mapped to character signals with those tables; the sign is carried over.",
+            "Cross-checked against SpanDSP's tables (which reproduce G.711's) on all 512 entries.",
+            "The NotTandem tests compare with decode-then-encode through pcmu.json and pcma.json.",
+            "Regenerate with `cargo run -p voxproof-vectors-generator`.",
+        ]),
         number_of_tests: groups.iter().map(|g| g.tests.len()).sum(),
         notes: BTreeMap::from([
             (

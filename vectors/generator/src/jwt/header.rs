@@ -282,8 +282,9 @@ pub fn build() -> Envelope<JwtGroup> {
 
     envelope(
         "jwt-header",
-        "JOSE Header processing per RFC 7515 §4 and §5.2, RFC 7797 and RFC 8725, with HS256 under the RFC 7515 A.1 key (and a second HMAC key derived from a fixed label), \
-         built and signed by vectors/src/generate/jwt (RustCrypto hmac).",
+        &[
+            "JOSE Header processing per RFC 7515 §4 and §5.2, RFC 7797 and RFC 8725, with HS256 under the RFC 7515 A.1 key (and a second HMAC key derived from a fixed label), built and signed by vectors/generator/src/jwt (RustCrypto hmac).",
+        ],
         notes(&[
             ("Typ", "typ is for the application (RFC 7515 §4.1.9, RFC 7519 §5.1); a generic JWT verifier accepts any string or none."),
             ("HeaderType", "A registered header parameter of the wrong JSON type, in a parameter the verifier need not read: accepting (ignoring it) and rejecting are both defensible."),

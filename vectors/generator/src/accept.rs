@@ -1,8 +1,8 @@
 //! `vectors/accept.json`: Sec-WebSocket-Key → Sec-WebSocket-Accept.
 
 use super::{b64, sha1, SplitMix64};
-use crate::{AcceptTest, Envelope, Expected, Group};
 use std::collections::BTreeMap;
+use voxproof_vectors::{AcceptTest, Envelope, Expected, Group};
 
 /// RFC 6455 §1.3: the GUID appended to the key before hashing.
 const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -182,12 +182,13 @@ pub fn build() -> Envelope<Group<AcceptTest>> {
     Envelope {
         suite: "websocket-accept".into(),
         schema: "schema/accept.schema.json".into(),
-        source: "RFC 6455 §1.3 and §4.2.2 step 5.4: Sec-WebSocket-Accept = base64(SHA-1(key + \"258EAFA5-E914-47DA-95CA-C5AB0DC85B11\")). \
-                 Test 1 is the RFC's own example. The other accepts are computed by vectors/src/generate (SHA-1 per FIPS 180-4 and base64 per RFC 4648, written out there, \
-                 sharing no code with the reference) and were cross-checked with Python's hashlib and base64 modules. \
-                 Validity of a key follows RFC 6455 §4.1 ('a randomly selected 16-byte value that has been base64-encoded') and RFC 4648. \
-                 Regenerate with `cargo run -p voxproof-vectors --bin voxproof-vectors-generate`."
-            .into(),
+        header: crate::header(&[
+            "RFC 6455 §1.3 and §4.2.2 step 5.4: Sec-WebSocket-Accept = base64(SHA-1(key + \"258EAFA5-E914-47DA-95CA-C5AB0DC85B11\")).",
+            "Test 1 is the RFC's own example.",
+            "The other accepts are computed by vectors/generator (SHA-1 per FIPS 180-4 and base64 per RFC 4648, written out there, sharing no code with the reference) and were cross-checked with Python's hashlib and base64 modules.",
+            "Validity of a key follows RFC 6455 §4.1 ('a randomly selected 16-byte value that has been base64-encoded') and RFC 4648.",
+            "Regenerate with `cargo run -p voxproof-vectors-generator`.",
+        ]),
         number_of_tests: id as usize,
         notes,
         test_groups: groups,

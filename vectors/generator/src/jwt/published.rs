@@ -368,10 +368,13 @@ pub fn build() -> Envelope<JwtGroup> {
 
     envelope(
         "jwt-published",
-        "Tokens and keys copied verbatim from RFC 7515 Appendix A, RFC 7519 §3.1, RFC 7520 §3 and §4 (compact serializations), RFC 7797 §4.1 and RFC 8037 Appendix A. \
-         Every published signature except the ES512 ones is checked by vectors/src/generate/jwt (RustCrypto hmac, rsa, p256, ed25519-dalek) before it is written. \
-         Expected results are the RFCs': each example is a valid JWS. Clocks are fixed (validation.now) before the examples' exp. \
-         Regenerate with `cargo run -p voxproof-vectors --bin voxproof-vectors-generate`.",
+        &[
+            "Tokens and keys copied verbatim from RFC 7515 Appendix A, RFC 7519 §3.1, RFC 7520 §3 and §4 (compact serializations), RFC 7797 §4.1 and RFC 8037 Appendix A.",
+            "Every published signature except the ES512 ones is checked by vectors/generator/src/jwt (RustCrypto hmac, rsa, p256, ed25519-dalek) before it is written.",
+            "Expected results are the RFCs': each example is a valid JWS.",
+            "Clocks are fixed (validation.now) before the examples' exp.",
+            "Regenerate with `cargo run -p voxproof-vectors-generator`.",
+        ],
         notes(&[
             ("RfcExample", "Copied verbatim from the RFC named in the comment."),
             ("ModifiedSignature", "One bit of the signature changed: the signature no longer verifies (RFC 7515 §5.2 step 8)."),

@@ -1,11 +1,5 @@
-//! Generators for the computed parts of the corpus.
-//!
-//! They share no code with the implementations the vectors test: SHA-1 and
-//! base64 are written out here from their specifications (FIPS 180-4, RFC 4648)
-//! rather than taken from the crates the reference server uses. The G.711
-//! tables are computed from G.711's own tables, not from the reference codec.
-//! The JWT generator signs with the RustCrypto crates directly, never through
-//! jsonwebtoken, which the reference verifier uses.
+//! Writes the computed vector files from the specifications alone, sharing no
+//! code with the implementations they test (docs/vectors.md, "Generated files").
 
 pub mod accept;
 pub mod b64;
@@ -32,6 +26,11 @@ impl SplitMix64 {
             chunk.copy_from_slice(&v[..chunk.len()]);
         }
     }
+}
+
+/// A file's `header`: one sentence per element, as Wycheproof writes it.
+pub fn header(lines: &[&str]) -> Vec<String> {
+    lines.iter().map(|l| l.to_string()).collect()
 }
 
 /// Pretty JSON with a trailing newline, the form every committed file has.

@@ -2,9 +2,9 @@
 //! layout (figure "Base Framing Protocol"), sharing no code with the runner's
 //! frame crafter or with tungstenite. The RFC's §5.7 examples are verbatim.
 
-use crate::frames::{hex, DecodedFrame, FrameTest, Reply};
-use crate::{Envelope, Expected, Group};
 use std::collections::BTreeMap;
+use voxproof_vectors::frames::{hex, DecodedFrame, FrameTest, Reply};
+use voxproof_vectors::{Envelope, Expected, Group};
 
 const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 
@@ -450,13 +450,11 @@ pub fn build() -> Envelope<Group<FrameTest>> {
     Envelope {
         suite: "websocket-frames".into(),
         schema: "schema/frames.schema.json".into(),
-        source: "Layouts from RFC 6455 §5.2 (Base Framing Protocol), written out byte by byte by vectors/src/generate/frames.rs \
-                 (no code shared with the runner's crafter or with tungstenite); the first tests reproduce RFC 6455 §5.7's examples. \
-                 Expected behaviour from RFC 6455 §5.1–§5.6, §7.4 and §8.1 as each test's section says: `replies` for valid input \
-                 (what an echo server sends back, messages reassembled), `closeCodes` for invalid input (the server must fail the \
-                 connection; 1002 for protocol errors, 1007 for invalid UTF-8, §7.4.1). All client frames are masked with 37 fa 21 3d \
-                 unless the test is about masking."
-            .into(),
+        header: crate::header(&[
+            "Layouts from RFC 6455 §5.2 (Base Framing Protocol), written out byte by byte by vectors/generator/src/frames.rs (no code shared with the runner's crafter or with tungstenite); the first tests reproduce RFC 6455 §5.7's examples.",
+            "Expected behaviour from RFC 6455 §5.1–§5.6, §7.4 and §8.1 as each test's section says: `replies` for valid input (what an echo server sends back, messages reassembled), `closeCodes` for invalid input (the server must fail the connection; 1002 for protocol errors, 1007 for invalid UTF-8, §7.4.1).",
+            "All client frames are masked with 37 fa 21 3d unless the test is about masking.",
+        ]),
         number_of_tests: b.tests.len(),
         notes,
         test_groups: vec![Group { kind: "ClientFrames".into(), comment: "Frames a client sends after the opening handshake.".into(), tests: b.tests }],

@@ -629,9 +629,10 @@ pub fn build() -> Envelope<JwtGroup> {
 
     envelope(
         "jwt-claims",
-        "Claim validation per RFC 7519 §4.1 and §7.2 at a fixed clock (validation.now = 1700000000): exp valid while now < exp + leeway (§4.1.4), \
-         nbf valid while now + leeway >= nbf (§4.1.5), iat informational (§4.1.6), NumericDate any JSON number (§2), aud per §4.1.3, iss per §4.1.1, \
-         duplicate names per §4. Tokens are HS256 under the RFC 7515 A.1 key, built and signed by vectors/src/generate/jwt (RustCrypto hmac).",
+        &[
+            "Claim validation per RFC 7519 §4.1 and §7.2 at a fixed clock (validation.now = 1700000000): exp valid while now < exp + leeway (§4.1.4), nbf valid while now + leeway >= nbf (§4.1.5), iat informational (§4.1.6), NumericDate any JSON number (§2), aud per §4.1.3, iss per §4.1.1, duplicate names per §4.",
+            "Tokens are HS256 under the RFC 7515 A.1 key, built and signed by vectors/generator/src/jwt (RustCrypto hmac).",
+        ],
         notes(&[
             ("ExpBoundary", "exp just before, at or after now. RFC 7519 §4.1.4: the current time MUST be before exp."),
             ("NbfBoundary", "nbf just before, at or after now. RFC 7519 §4.1.5: the current time MUST be after or equal to nbf."),

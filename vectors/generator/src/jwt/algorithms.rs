@@ -128,9 +128,10 @@ pub fn build() -> Envelope<JwtGroup> {
     }
     envelope(
         "jwt-algorithms",
-        "One Claims Set signed under each of HS256/384/512, RS256/384/512, PS256/384/512 (RFC 7518 §3.2–3.5), ES256, ES384 and EdDSA (RFC 8037), \
-         with the keys of RFC 7515 A.1–A.3 and RFC 8037 A.1 and a P-384 key derived from a fixed label; tokens are signed by vectors/src/generate/jwt \
-         with the RustCrypto crates. Each valid token is followed by corrupted copies that RFC 7515 §5.2 requires a verifier to reject.",
+        &[
+            "One Claims Set signed under each of HS256/384/512, RS256/384/512, PS256/384/512 (RFC 7518 §3.2–3.5), ES256, ES384 and EdDSA (RFC 8037), with the keys of RFC 7515 A.1–A.3 and RFC 8037 A.1 and a P-384 key derived from a fixed label; tokens are signed by vectors/generator/src/jwt with the RustCrypto crates.",
+            "Each valid token is followed by corrupted copies that RFC 7515 §5.2 requires a verifier to reject.",
+        ],
         notes(&[
             ("Valid", "A correctly signed token whose claims pass validation."),
             ("ModifiedSignature", "One bit of the signature changed."),

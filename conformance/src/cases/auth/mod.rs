@@ -1,12 +1,10 @@
 //! Bearer-token cases (`auth.*`): a WebSocket upgrade that needs a JWT
 //! (RFC 6750 carriers, RFC 7515/7518/7519 tokens, RFC 8725 attacks).
 //!
-//! The suite mints every token itself ([`mint`]) from the key material the
-//! user gives (`--jwt-secret` or `--jwt-private-key`); without it every case
-//! is UNIMPLEMENTED. Tokens that must be refused are judged by
-//! [`judge_refusal`]: 101 FAILED, 401 OK, another 4xx NON-STRICT, anything
-//! else (or silence) FAILED.
+//! The handshake every case sends and the verdict on a refusal are in
+//! [`exchange`]; tokens are minted by [`mint`].
 
+pub mod exchange;
 pub mod mint;
 
 use crate::case::{Case, Run};
@@ -14,129 +12,17 @@ use crate::cases::handshake::open::{check_101, RFC_ACCEPT, RFC_KEY};
 use crate::ctx::Ctx;
 use crate::rule::Rule;
 pub use crate::target::{AuthSettings, Key, TokenIn};
-use crate::target::{FrameEnd, HttpAnswer, ReadEnd};
+use crate::target::{FrameEnd, ReadEnd};
 use crate::verdict::Outcome;
 use crate::wire::frame::{opcode, Frame};
-use crate::wire::http::HttpResponse;
 use base64::Engine;
+use exchange::{
+    answered, challenge, exchange, minted, now, refuse, refuse_sized, Attempt, Build, NEEDS_KEY,
+    REFUSED,
+};
 use serde_json::{json, Value};
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-const NEEDS_KEY: &str =
-    "auth cases need key material: pass --jwt-secret S or --jwt-private-key PEM (with --jwt-alg)";
-
-/// What a case sends: a token (or none) and where it goes.
-struct Send {
-    token: Option<String>,
-    carrier: Option<TokenIn>,
-}
-
-type Build = fn(&AuthSettings, u64) -> Result<Send, Outcome>;
-
-fn now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
-}
-
-fn minted(r: Result<String, String>) -> Result<Send, Outcome> {
-    r.map(|t| Send {
-        token: Some(t),
-        carrier: None,
-    })
-    .map_err(|e| Outcome::unimplemented(format!("cannot mint the token: {e}")))
-}
-
-/// Send the handshake a case builds to the auth target; the answer and the connection.
-/// Whether `token` cannot be a subprotocol: RFC 6455 §4.1 makes each
-/// Sec-WebSocket-Protocol element an RFC 2616 token, so a server may refuse
-/// such a request with 400 before it looks at the token.
-fn not_a_protocol_token(token: &str) -> bool {
-    !token
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
-/// The answer, the connection, and the statuses as good as 401 for this
-/// request (400 when the token broke the subprotocol grammar).
-type Exchanged = (HttpAnswer, crate::target::Conn, &'static [u16]);
-
-fn exchange(ctx: &mut Ctx, build: Build) -> Result<Exchanged, Outcome> {
-    let Some(settings) = ctx.auth else {
-        return Err(Outcome::unimplemented(NEEDS_KEY));
-    };
-    let send = build(settings, now() as u64)?;
-    let target = settings.target.as_ref().unwrap_or(ctx.target);
-    let carrier = send.carrier.unwrap_or(settings.token_in);
-    let request = mint::request(target, send.token.as_deref(), carrier, RFC_KEY);
-    let mut conn = ctx.connect_to(target)?;
-    conn.send(&request).map_err(Outcome::failed)?;
-    let grammar: &[u16] = match &send.token {
-        Some(t) if carrier == TokenIn::Protocol && not_a_protocol_token(t) => &[400],
-        _ => &[],
-    };
-    Ok((conn.read_http_response(), conn, grammar))
-}
-
-fn challenge(r: &HttpResponse) -> Option<String> {
-    r.values("WWW-Authenticate")
-        .iter()
-        .map(|v| String::from_utf8_lossy(v).into_owned())
-        .find(|v| {
-            v.split_whitespace()
-                .next()
-                .is_some_and(|s| s.trim_end_matches(',').eq_ignore_ascii_case("bearer"))
-        })
-}
-
-fn answered(answer: &HttpAnswer) -> Result<&HttpResponse, Outcome> {
-    match answer {
-        HttpAnswer::Response(r) => Ok(r),
-        HttpAnswer::NoResponse(end, n) => Err(Outcome::failed(format!(
-            "no HTTP response: {end:?} after {n} bytes; a refusal must be an HTTP error response"
-        ))),
-        HttpAnswer::Malformed(e) => Err(Outcome::failed(format!("malformed HTTP response: {e}"))),
-    }
-}
-
-/// The verdict on the answer to a token that must be refused before the
-/// upgrade. Statuses in `also_ok` are as good as a 401 (413/414/431 for an
-/// oversized token, 400 for a token the request grammar cannot carry).
-pub fn judge_refusal(answer: &HttpAnswer, also_ok: &[u16]) -> Outcome {
-    let r = match answered(answer) {
-        Ok(r) => r,
-        Err(o) => return o,
-    };
-    match r.status {
-        101 => Outcome::failed("accepted with 101 a token that must be refused"),
-        401 => match challenge(r) {
-            Some(c) => Outcome::ok(format!("refused with 401 (WWW-Authenticate: {c})")),
-            None => Outcome::non_strict(
-                "refused with 401 but without a WWW-Authenticate: Bearer challenge (RFC 6750 §3)",
-            ),
-        },
-        s if also_ok.contains(&s) => Outcome::ok(format!("refused with {}", r.status_line())),
-        400..=499 => Outcome::non_strict(format!(
-            "refused with {}; RFC 6750 §3.1 asks 401 for an invalid token",
-            r.status_line()
-        )),
-        _ => Outcome::failed(format!(
-            "answered {}: neither 101 nor a refusal of the token",
-            r.status_line()
-        )),
-    }
-}
-
-fn refuse_run(build: Build, size_ok: bool) -> Run {
-    Run::with(move |ctx: &mut Ctx| match exchange(ctx, build) {
-        Ok((answer, _, grammar)) => {
-            let size: &[u16] = if size_ok { &[413, 414, 431] } else { &[] };
-            judge_refusal(&answer, &[size, grammar].concat())
-        }
-        Err(o) => o,
-    })
-}
+use std::time::Duration;
 
 #[allow(clippy::too_many_arguments)]
 #[track_caller]
@@ -163,9 +49,6 @@ fn case(
     })
 }
 
-const REFUSED: &str =
-    "refused before the upgrade: 401 with WWW-Authenticate: Bearer (another 4xx NON-STRICT; 101 or silence FAILED)";
-
 #[track_caller]
 fn refusal(
     id: &str,
@@ -183,7 +66,7 @@ fn refusal(
         sends,
         REFUSED,
         None,
-        refuse_run(build, false),
+        refuse(build),
     )
 }
 
@@ -238,27 +121,27 @@ any other algorithms when performing cryptographic operations.";
 
 // ------------------------------------------------------------ token builders
 
-fn no_token(_: &AuthSettings, _: u64) -> Result<Send, Outcome> {
-    Ok(Send {
+fn no_token(_: &AuthSettings, _: u64) -> Result<Attempt, Outcome> {
+    Ok(Attempt {
         token: None,
         carrier: None,
     })
 }
 
-fn bad_signature(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
+fn bad_signature(s: &AuthSettings, now: u64) -> Result<Attempt, Outcome> {
     let t = mint::token(s, now, |_| {}).map_err(Outcome::unimplemented)?;
     let (input, sig) = t.rsplit_once('.').expect("three segments");
     let mut bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(sig)
         .expect("own signature decodes");
     bytes[0] ^= 0x01;
-    Ok(Send {
+    Ok(Attempt {
         token: Some(format!("{input}.{}", mint::b64(&bytes))),
         carrier: None,
     })
 }
 
-fn expired(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
+fn expired(s: &AuthSettings, now: u64) -> Result<Attempt, Outcome> {
     // An hour past: beyond any leeway of "a few minutes".
     minted(mint::token(s, now, |c| {
         c.insert("iat".into(), json!(now - 7200));
@@ -266,20 +149,20 @@ fn expired(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
     }))
 }
 
-fn not_yet_valid(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
+fn not_yet_valid(s: &AuthSettings, now: u64) -> Result<Attempt, Outcome> {
     minted(mint::token(s, now, |c| {
         c.insert("nbf".into(), json!(now + 3600));
         c.insert("exp".into(), json!(now + 7200));
     }))
 }
 
-fn wrong_audience(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
+fn wrong_audience(s: &AuthSettings, now: u64) -> Result<Attempt, Outcome> {
     minted(mint::token(s, now, |c| {
         c.insert("aud".into(), json!("urn:voxproof:someone-else"));
     }))
 }
 
-fn wrong_issuer(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
+fn wrong_issuer(s: &AuthSettings, now: u64) -> Result<Attempt, Outcome> {
     if s.iss.is_none() {
         return Err(Outcome::unimplemented(
             "the target's issuer is unknown: pass --jwt-iss to enable this case",
@@ -290,16 +173,16 @@ fn wrong_issuer(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
     }))
 }
 
-fn claims_not_object(s: &AuthSettings, _: u64) -> Result<Send, Outcome> {
+fn claims_not_object(s: &AuthSettings, _: u64) -> Result<Attempt, Outcome> {
     minted(mint::jws(s, &mint::header(&s.alg), b"[\"voxproof\"]"))
 }
 
-fn header_with(s: &AuthSettings, now: u64, header: Value) -> Result<Send, Outcome> {
+fn header_with(s: &AuthSettings, now: u64, header: Value) -> Result<Attempt, Outcome> {
     let claims = Value::Object(mint::claims(s, now)).to_string();
     minted(mint::jws(s, &header, claims.as_bytes()))
 }
 
-fn crit_unknown(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
+fn crit_unknown(s: &AuthSettings, now: u64) -> Result<Attempt, Outcome> {
     header_with(
         s,
         now,
@@ -307,7 +190,7 @@ fn crit_unknown(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
     )
 }
 
-fn crit_absent(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
+fn crit_absent(s: &AuthSettings, now: u64) -> Result<Attempt, Outcome> {
     header_with(
         s,
         now,
@@ -315,23 +198,23 @@ fn crit_absent(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
     )
 }
 
-fn header_not_object(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
+fn header_not_object(s: &AuthSettings, now: u64) -> Result<Attempt, Outcome> {
     header_with(s, now, json!([s.alg]))
 }
 
-fn segments(s: &AuthSettings, now: u64, edit: fn(&str) -> String) -> Result<Send, Outcome> {
+fn segments(s: &AuthSettings, now: u64, edit: fn(&str) -> String) -> Result<Attempt, Outcome> {
     let t = mint::token(s, now, |_| {}).map_err(Outcome::unimplemented)?;
-    Ok(Send {
+    Ok(Attempt {
         token: Some(edit(&t)),
         carrier: None,
     })
 }
 
-fn two_segments(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
+fn two_segments(s: &AuthSettings, now: u64) -> Result<Attempt, Outcome> {
     segments(s, now, |t| t.rsplit_once('.').expect("three").0.to_string())
 }
 
-fn four_segments(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
+fn four_segments(s: &AuthSettings, now: u64) -> Result<Attempt, Outcome> {
     segments(s, now, |t| {
         let sig = t.rsplit_once('.').expect("three").1;
         format!("{t}.{sig}")
@@ -344,7 +227,7 @@ fn lax_payload(
     s: &AuthSettings,
     now: u64,
     encode: fn(&[u8]) -> Option<String>,
-) -> Result<Send, Outcome> {
+) -> Result<Attempt, Outcome> {
     let h = mint::b64(mint::header(&s.alg).to_string().as_bytes());
     for filler in 0..64 {
         let mut c = mint::claims(s, now);
@@ -358,7 +241,7 @@ fn lax_payload(
     ))
 }
 
-fn padding(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
+fn padding(s: &AuthSettings, now: u64) -> Result<Attempt, Outcome> {
     lax_payload(s, now, |bytes| {
         let p = mint::b64(bytes);
         let pad = (4 - p.len() % 4) % 4;
@@ -366,21 +249,21 @@ fn padding(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
     })
 }
 
-fn not_base64url(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
+fn not_base64url(s: &AuthSettings, now: u64) -> Result<Attempt, Outcome> {
     lax_payload(s, now, |bytes| {
         let p = mint::b64_standard(bytes);
         p.contains(['+', '/']).then_some(p)
     })
 }
 
-fn whitespace(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
+fn whitespace(s: &AuthSettings, now: u64) -> Result<Attempt, Outcome> {
     let h = mint::b64(mint::header(&s.alg).to_string().as_bytes());
     let p = mint::b64(Value::Object(mint::claims(s, now)).to_string().as_bytes());
     let (a, b) = p.split_at(p.len() / 2);
     minted(mint::signed(s, &s.alg, &h, &format!("{a} {b}")))
 }
 
-fn oversized(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
+fn oversized(s: &AuthSettings, now: u64) -> Result<Attempt, Outcome> {
     // 16 KiB of claims under a signature that does not match: it must be
     // refused whatever the target's size limits are.
     let t = mint::token(s, now, |c| {
@@ -388,20 +271,25 @@ fn oversized(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
     })
     .map_err(Outcome::unimplemented)?;
     let (input, _) = t.rsplit_once('.').expect("three");
-    Ok(Send {
+    Ok(Attempt {
         token: Some(format!("{input}.{}", mint::b64(&[0u8; 32]))),
         carrier: None,
     })
 }
 
-fn alg_none(s: &AuthSettings, now: u64, spelling: &str, signature: &str) -> Result<Send, Outcome> {
+fn alg_none(
+    s: &AuthSettings,
+    now: u64,
+    spelling: &str,
+    signature: &str,
+) -> Result<Attempt, Outcome> {
     let h = mint::b64(
         json!({"alg": spelling, "typ": "JWT"})
             .to_string()
             .as_bytes(),
     );
     let p = mint::b64(Value::Object(mint::claims(s, now)).to_string().as_bytes());
-    Ok(Send {
+    Ok(Attempt {
         token: Some(format!("{h}.{p}.{signature}")),
         carrier: None,
     })
@@ -409,7 +297,7 @@ fn alg_none(s: &AuthSettings, now: u64, spelling: &str, signature: &str) -> Resu
 
 const JUNK_SIG: &str = "dm94cHJvb2Ytbm90LWEtc2lnbmF0dXJl";
 
-fn confusion(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
+fn confusion(s: &AuthSettings, now: u64) -> Result<Attempt, Outcome> {
     if matches!(s.key, Key::Secret(_)) {
         return Err(Outcome::unimplemented(
             "the key is symmetric; HS/RS confusion needs --jwt-private-key",
@@ -425,7 +313,7 @@ fn confusion(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
     minted(mint::signed(&hmac, "HS256", &h, &p))
 }
 
-fn other_alg(s: &AuthSettings, now: u64) -> Result<Send, Outcome> {
+fn other_alg(s: &AuthSettings, now: u64) -> Result<Attempt, Outcome> {
     let Some(alg) = mint::sibling_alg(&s.alg) else {
         return Err(Outcome::unimplemented(format!(
             "no other algorithm signs with a {} key",
@@ -667,7 +555,7 @@ pub fn cases() -> Vec<Case> {
             "a 16 KiB token (a 12 KiB claim) whose signature does not match",
             "401, or 413/414/431 for its size; never 101 or silence",
             None,
-            refuse_run(oversized, true),
+            refuse_sized(oversized),
         ),
         refusal(
             "auth.7519.expired",
@@ -810,7 +698,7 @@ pub fn cases() -> Vec<Case> {
         ),
     ];
     // alg none in four spellings, each without and with a signature.
-    type NoneBuild = fn(&AuthSettings, u64) -> Result<Send, Outcome>;
+    type NoneBuild = fn(&AuthSettings, u64) -> Result<Attempt, Outcome>;
     let nones: [(&str, &str, NoneBuild, NoneBuild); 4] = [
         (
             "lower",

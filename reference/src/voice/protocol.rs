@@ -2,7 +2,7 @@
 //! negotiation, frame size, control events. Pure: strings in, decisions out.
 
 use crate::g711::Codec;
-use crate::handshake::Rejection;
+use crate::response::Rejection;
 use serde::{Deserialize, Serialize};
 
 /// One frame lasts 20 ms (docs/voice-protocol.md §3).

@@ -86,8 +86,8 @@ pub fn respond(req: &Request, config: &ServerConfig) -> Result<Accepted, Rejecti
     //# Required) and a |Sec-WebSocket-Version| header field indicating the
     //# version(s) the server is capable of understanding.
     //= https://www.rfc-editor.org/rfc/rfc6455#section-11.3.5
-    //# The |Sec-WebSocket-Version| header field MUST NOT appear more than once
-    //# in an HTTP request.
+    //# However, the |Sec-WebSocket-Version| header field MUST NOT appear
+    //# more than once in an HTTP request.
     match values(&req.headers, "Sec-WebSocket-Version").as_slice() {
         [v] if *v == b"13" => {}
         versions => {
@@ -160,29 +160,29 @@ pub fn respond(req: &Request, config: &ServerConfig) -> Result<Accepted, Rejecti
         .find(|p| offered.contains(&p.as_bytes()))
         .cloned();
 
-    //# 5.4.  A |Sec-WebSocket-Accept| header field.  The value of this
-    //#       header field is constructed by concatenating /key/, defined
-    //#       above in step 4 in Section 4.2.2, with the string "258EAFA5-
-    //#       E914-47DA-95CA-C5AB0DC85B11", taking the SHA-1 hash of this
-    //#       concatenated value to obtain a 20-byte value and base64-
-    //#       encoding (see Section 4 of [RFC4648]) this 20-byte hash.
+    //# 4.  A |Sec-WebSocket-Accept| header field.  The value of this
+    //#     header field is constructed by concatenating /key/, defined
+    //#     above in step 4 in Section 4.2.2, with the string "258EAFA5-
+    //#     E914-47DA-95CA-C5AB0DC85B11", taking the SHA-1 hash of this
+    //#     concatenated value to obtain a 20-byte value and base64-
+    //#     encoding (see Section 4 of [RFC4648]) this 20-byte hash.
     let mut headers = vec![
-        //# 5.2.  An |Upgrade| header field with value "websocket" as per RFC
-        //#       2616 [RFC2616].
+        //# 2.  An |Upgrade| header field with value "websocket" as per RFC
+        //#     2616 [RFC2616].
         ("Upgrade".to_string(), "websocket".to_string()),
-        //# 5.3.  A |Connection| header field with value "Upgrade".
+        //# 3.  A |Connection| header field with value "Upgrade".
         ("Connection".to_string(), "Upgrade".to_string()),
         ("Sec-WebSocket-Accept".to_string(), accept_for(&key)),
     ];
-    //# 5.5.  Optionally, a |Sec-WebSocket-Protocol| header field, with a
-    //#       value /subprotocol/ as defined in step 4 in Section 4.2.2.
+    //# 5.  Optionally, a |Sec-WebSocket-Protocol| header field, with a
+    //#     value /subprotocol/ as defined in step 4 in Section 4.2.2.
     if let Some(p) = &protocol {
         headers.push(("Sec-WebSocket-Protocol".to_string(), p.clone()));
     }
     // No extension is supported, so Sec-WebSocket-Extensions is never sent
     // and every offered extension is declined:
-    //# 5.6.  Optionally, a |Sec-WebSocket-Extensions| header field, with a
-    //#       value /extensions/ as defined in step 4 in Section 4.2.2.
+    //# 6.  Optionally, a |Sec-WebSocket-Extensions| header field, with a
+    //#     value /extensions/ as defined in step 4 in Section 4.2.2.
 
     Ok(Accepted {
         response: Response {

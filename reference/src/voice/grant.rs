@@ -8,6 +8,11 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+//= docs/voice-protocol.md#9-room-scope
+//# When an authorization layer is configured, a token's `rooms` claim
+//# (`\"*\"` or an array of room names) limits the rooms a client may join;
+//# a request for any other room is refused with 403 (Forbidden) before the
+//# upgrade.
 /// The rooms a connection may enter, as an authorization layer grants them
 /// (a token's `rooms` claim: `"*"` or an array of names).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -63,6 +68,9 @@ impl RoomGrant {
 /// where an authorization layer plugs in.
 pub type GrantHook = Arc<dyn Fn(&Request) -> Result<RoomGrant, Rejection> + Send + Sync>;
 
+//= docs/voice-protocol.md#2-codec-negotiation
+//# Checks happen in this order: path (404), codec (400), room scope (403,
+//# §9).
 /// The voice route of a path, admitted under `grant`: `Ok(None)` for a path
 /// that is not a voice route; `Err` for a refused voice request (400 codec,
 /// 404 room name, 403 room not granted, in that order).

@@ -16,6 +16,12 @@ pub struct Buffering {
     pub prefill: usize,
 }
 
+//= docs/voice-protocol.md#6-timing
+//# Frames from a participant wait in a bounded jitter buffer between the
+//# network and the clock: at most 25 frames (500 ms; when full, the oldest
+//# is dropped, so latency stays bounded), and a participant is heard once
+//# 3 frames (60 ms) have gathered, after joining or after its buffer ran
+//# dry.
 impl Default for Buffering {
     fn default() -> Self {
         // 500 ms at most; 60 ms of slack against arrival jitter.
@@ -68,6 +74,9 @@ impl Room {
         }
     }
 
+    //= docs/voice-protocol.md#4-control-events
+    //# Ids (`p1`, `p2`, …) are unique within a room while it exists; `codec`
+    //# is `pcmu` or `pcma`.
     /// A participant joins: its id, and the events to send (to whom).
     pub fn join(&mut self, codec: Codec) -> (String, Vec<(String, Out)>) {
         let id = format!("p{}", self.next_id);

@@ -1,4 +1,4 @@
-//! Everything the reference server can be told (see docs/README.md#reference).
+//! Everything the reference server can be told (see docs/README.md#layout).
 
 use crate::auth::Auth;
 use crate::handshake::ServerConfig;

@@ -1,5 +1,5 @@
 //! voxproof reference: a minimal, readable WebSocket endpoint (see
-//! docs/README.md#reference).
+//! docs/README.md#layout).
 //!
 //! * [`handshake`] — the RFC 6455 opening handshake as pure functions over bytes.
 //! * [`auth`] — bearer-token carriers and JWT verification, pure functions.

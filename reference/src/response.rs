@@ -1,5 +1,5 @@
 //! HTTP responses the server writes before the framing layer takes over: the
-//! 101 and every refusal (see docs/README.md#reference).
+//! 101 and every refusal (see docs/README.md#layout).
 
 /// An HTTP response, ready to serialize.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! The upgrade decision: one pure function from a parsed request, the
 //! configuration and the time to what the connection becomes, or the
-//! refusal to write (see docs/README.md#reference).
+//! refusal to write (see docs/README.md#layout).
 //!
 //! Every check made before the 101 is here, in the order the server applies
 //! them: the RFC 6455 handshake, the bearer token, the voice route, then

@@ -1,5 +1,5 @@
 //! The reference server's shell: sockets, timers and tasks around the pure
-//! upgrade decision ([`crate::upgrade::decide`]); see docs/README.md#reference.
+//! upgrade decision ([`crate::upgrade::decide`]); see docs/README.md#layout.
 //!
 //! Per connection: read the request under the limits and the timeout,
 //! decide, write the answer, then hand the socket to tungstenite and the

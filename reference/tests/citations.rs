@@ -45,7 +45,8 @@ fn rfc_body(text: &str, number: &str) -> String {
         .lines()
         .filter(|line| {
             let line = line.trim_end();
-            !(line.ends_with(']') && line.contains("[Page ")) && !line.starts_with(&header)
+            let footer = line.ends_with(']') && line.contains("[Page ");
+            !(footer || line.starts_with(&header))
         })
         .map(|line| line.trim_start_matches('\u{c}'))
         .collect();

@@ -19,8 +19,8 @@ use voxproof_conformance::run::{run, run_case_with, RunConfig};
 use voxproof_conformance::target::Target;
 use voxproof_conformance::verdict::Verdict;
 use voxproof_conformance::{embedded, registry};
+use voxproof_reference::auth::bearer::{authorize, Denied};
 use voxproof_reference::auth::carrier;
-use voxproof_reference::auth::upgrade::{authorize, Denied};
 use voxproof_reference::auth::{verify, Policy};
 use voxproof_reference::handshake::{
     parse_request, respond, Accepted, Limits, Parsed, Request, ServerConfig,

@@ -8,13 +8,13 @@
 //! decided here, each rule beside the RFC sentence it implements.
 //! [`vectors::run_jwt_vectors`] runs `vectors/jwt/*.json` through it.
 
+pub mod bearer;
 pub mod carrier;
 mod json;
 mod policy;
-pub mod upgrade;
 pub mod vectors;
 pub mod verify;
 
+pub use bearer::{authorize, grants, Auth, Authorized, Denied, Scope};
 pub use policy::{Policy, PolicyError};
-pub use upgrade::{authorize, grants, Auth, Authorized, Denied, Scope};
 pub use verify::{verify, verify_jws, AuthError, Claims, Jws};

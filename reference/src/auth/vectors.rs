@@ -2,7 +2,8 @@
 //! [`verify_jws`]. It reads the JSON itself, so it depends only on the files'
 //! documented format, not on the vectors crate.
 
-use super::{verify, verify_jws, Policy, PolicyError};
+use super::policy::{Policy, PolicyError};
+use super::verify::{verify, verify_jws, AuthError};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -104,7 +105,7 @@ pub(crate) fn policy(g: &Group) -> Result<Policy, PolicyError> {
 
 /// Checks one test; `Err` carries what went wrong.
 fn judge(g: &Group, p: &Policy, t: &Test) -> Result<String, String> {
-    let got: Result<Option<Value>, super::AuthError> = if g.kind == "JwsVerify" {
+    let got: Result<Option<Value>, AuthError> = if g.kind == "JwsVerify" {
         verify_jws(&t.token, p).map(|jws| {
             Some(Value::String(
                 String::from_utf8_lossy(&jws.payload).into_owned(),

@@ -44,10 +44,9 @@
 //!    pongs only carry the payload of a ping the client sent.
 
 use crate::handshake::client::{validate_response, ClientRequest, ResponseParse};
-use crate::server::{serve_connection, Config};
+use crate::server::{serve_connection, Config, Hub};
 use crate::voice::protocol::{parse_event, Event, FRAME_BYTES};
 use crate::voice::room::Buffering;
-use crate::voice::Hub;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

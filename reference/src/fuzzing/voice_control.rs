@@ -33,7 +33,7 @@ use crate::g711::Codec;
 use crate::voice::protocol::{
     codec_param, negotiate_codec, parse_event, route, valid_room_name, Event, Route,
 };
-use crate::voice::{accept, room_allowed, RoomGrant};
+use crate::voice::{accept, RoomGrant};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -115,11 +115,11 @@ fn check_route(path: &str, query: Option<&str>) {
     match (accept(path, query, &grant), routed) {
         (Err(r), Ok(Some(Route::Room { room, .. }))) => {
             assert_eq!(r.status, 403);
-            assert!(!room_allowed(&grant, &room));
+            assert!(!grant.allows(&room));
         }
         (Ok(accepted), Ok(routed)) => {
             if let Some(Route::Room { room, .. }) = &accepted {
-                assert!(room_allowed(&grant, room));
+                assert!(grant.allows(room));
             }
             assert_eq!(accepted, routed);
         }

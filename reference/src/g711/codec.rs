@@ -15,6 +15,7 @@
 //! * decode returns the interval's reconstruction value (its midpoint) scaled
 //!   to 16 bits; both signs are symmetric.
 
+//= https://www.itu.int/rec/T-REC-G.711 Table 2 (µ-law)
 /// Encodes one sample with µ-law (G.711 Table 2), as the STL's `ulaw_compress`.
 pub const fn ulaw_compress(x: i16) -> u8 {
     // STL: ones' complement for negatives, then keep the 14 MSBs.
@@ -39,6 +40,7 @@ pub const fn ulaw_compress(x: i16) -> u8 {
     code
 }
 
+//= https://www.itu.int/rec/T-REC-G.711 Table 2 (µ-law)
 /// Decodes one µ-law code (G.711 Table 2), as the STL's `ulaw_expand`.
 pub const fn ulaw_expand(code: u8) -> i16 {
     // Undo the transmitted complement to get segment and interval.
@@ -57,6 +59,7 @@ pub const fn ulaw_expand(code: u8) -> i16 {
     }
 }
 
+//= https://www.itu.int/rec/T-REC-G.711 Table 1 (A-law)
 /// Encodes one sample with A-law (G.711 Table 1), as the STL's `alaw_compress`.
 pub const fn alaw_compress(x: i16) -> u8 {
     // STL: ones' complement for negatives, then drop 4 bits: Table 1's
@@ -81,6 +84,7 @@ pub const fn alaw_compress(x: i16) -> u8 {
     code ^ 0x55
 }
 
+//= https://www.itu.int/rec/T-REC-G.711 Table 1 (A-law)
 /// Decodes one A-law code (G.711 Table 1), as the STL's `alaw_expand`.
 pub const fn alaw_expand(code: u8) -> i16 {
     // Undo the even-bit inversion; the polarity bit is not inverted.

@@ -22,5 +22,6 @@ pub use codec::{
 };
 pub use transcode::{alaw_to_ulaw, alaw_to_ulaw_sample, ulaw_to_alaw, ulaw_to_alaw_sample};
 
+//= https://www.itu.int/rec/T-REC-G.711 §1
 /// G.711's sampling rate: 8000 samples per second (G.711 §1).
 pub const SAMPLE_RATE: u32 = 8000;

@@ -7,6 +7,7 @@
 //! drifting, and differ from decode-then-encode in 44 entries (µ→A) and 32
 //! (A→µ). The sign is carried over unchanged.
 
+//= https://www.itu.int/rec/T-REC-G.711 Table 3 (µ-law to A-law)
 /// G.711 Table 3: µ-law decoder output value number (index, 0–127) → A-law
 /// decoder output value number (1–128).
 const TABLE_3_ULAW_TO_ALAW: [u8; 128] = [
@@ -20,6 +21,7 @@ const TABLE_3_ULAW_TO_ALAW: [u8; 128] = [
     113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128,
 ];
 
+//= https://www.itu.int/rec/T-REC-G.711 Table 4 (A-law to µ-law)
 /// G.711 Table 4: A-law decoder output value number (index + 1, 1–128) →
 /// µ-law decoder output value number (0–127).
 const TABLE_4_ALAW_TO_ULAW: [u8; 128] = [

@@ -32,9 +32,11 @@ impl ClientRequest {
     }
 
     //= https://www.rfc-editor.org/rfc/rfc6455#section-4.1
-    //# The handshake MUST be a valid HTTP request as specified by [RFC2616].
-    //# The method of the request MUST be GET, and the HTTP version MUST be at
-    //# least 1.1.
+    //# 1.   The handshake MUST be a valid HTTP request as specified by
+    //#      [RFC2616].
+    //#
+    //# 2.   The method of the request MUST be GET, and the HTTP version MUST
+    //#      be at least 1.1.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = format!(
             "GET {} HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
@@ -207,8 +209,8 @@ pub fn validate_response(buf: &[u8], req: &ClientRequest) -> Result<ResponsePars
     //#     subprotocol not requested by the client), the client MUST _Fail
     //#     the WebSocket Connection_.
     //= https://www.rfc-editor.org/rfc/rfc6455#section-11.3.4
-    //# The |Sec-WebSocket-Protocol| header field MUST NOT appear more than
-    //# once in an HTTP response.
+    //# However, the |Sec-WebSocket-Protocol| header field MUST NOT appear
+    //# more than once in an HTTP response.
     let protocol = match values(&fields, "Sec-WebSocket-Protocol").as_slice() {
         [] => None,
         [p] => {

@@ -12,4 +12,6 @@ mod fields;
 
 pub use accept::{accept_for, decode_key, KeyError};
 pub use request::{parse_request, Limits, Parsed, Request};
-pub use server::{respond, Accepted, Rejection, Response, ServerConfig};
+pub use server::{respond, Accepted, ServerConfig};
+// Where the handshake's answers have always been found.
+pub use crate::response::{Rejection, Response};

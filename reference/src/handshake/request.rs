@@ -4,7 +4,7 @@
 //! server shell relies on: feed it the bytes read so far, it answers `Partial`
 //! until the header section is complete, whatever the read boundaries were.
 
-use super::server::Rejection;
+use crate::response::Rejection;
 
 /// Caps on the header section (CVE-2023-43669 showed what happens without them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 use super::accept::{accept_for, decode_key};
 use super::fields::{is_extension_list, is_token_list, list, list_has, values};
 use super::request::{Limits, Request};
+use crate::response::{Rejection, Response};
 
 /// What the server supports.
 #[derive(Debug, Clone, Default)]
@@ -11,90 +12,6 @@ pub struct ServerConfig {
     /// Subprotocols the server speaks, most preferred first.
     pub protocols: Vec<String>,
     pub limits: Limits,
-}
-
-/// An HTTP response, ready to serialize.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Response {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl Response {
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = format!(
-            "HTTP/1.1 {} {}\r\n",
-            self.status,
-            reason_phrase(self.status)
-        );
-        for (name, value) in &self.headers {
-            out.push_str(&format!("{name}: {value}\r\n"));
-        }
-        out.push_str("\r\n");
-        out.push_str(&self.body);
-        out.into_bytes()
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-pub fn reason_phrase(status: u16) -> &'static str {
-    match status {
-        101 => "Switching Protocols",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        408 => "Request Timeout",
-        426 => "Upgrade Required",
-        431 => "Request Header Fields Too Large",
-        503 => "Service Unavailable",
-        _ => "Error",
-    }
-}
-
-/// A refused handshake: the status, extra headers, and why (sent as the body).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rejection {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub reason: String,
-}
-
-impl Rejection {
-    pub fn new(status: u16, reason: impl Into<String>) -> Self {
-        Rejection {
-            status,
-            headers: Vec::new(),
-            reason: reason.into(),
-        }
-    }
-
-    pub fn with_header(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((name.to_string(), value.to_string()));
-        self
-    }
-
-    /// The response sent for this refusal; the connection closes after it.
-    pub fn response(&self) -> Response {
-        let body = format!("{}\n", self.reason);
-        let mut headers = self.headers.clone();
-        headers.push(("Content-Type".into(), "text/plain; charset=utf-8".into()));
-        headers.push(("Content-Length".into(), body.len().to_string()));
-        headers.push(("Connection".into(), "close".into()));
-        Response {
-            status: self.status,
-            headers,
-            body,
-        }
-    }
 }
 
 /// A completed handshake: the 101 response and what was agreed.
@@ -169,8 +86,8 @@ pub fn respond(req: &Request, config: &ServerConfig) -> Result<Accepted, Rejecti
     //# Required) and a |Sec-WebSocket-Version| header field indicating the
     //# version(s) the server is capable of understanding.
     //= https://www.rfc-editor.org/rfc/rfc6455#section-11.3.5
-    //# The |Sec-WebSocket-Version| header field MUST NOT appear more than once
-    //# in an HTTP request.
+    //# However, the |Sec-WebSocket-Version| header field MUST NOT appear
+    //# more than once in an HTTP request.
     match values(&req.headers, "Sec-WebSocket-Version").as_slice() {
         [v] if *v == b"13" => {}
         versions => {
@@ -243,29 +160,29 @@ pub fn respond(req: &Request, config: &ServerConfig) -> Result<Accepted, Rejecti
         .find(|p| offered.contains(&p.as_bytes()))
         .cloned();
 
-    //# 5.4.  A |Sec-WebSocket-Accept| header field.  The value of this
-    //#       header field is constructed by concatenating /key/, defined
-    //#       above in step 4 in Section 4.2.2, with the string "258EAFA5-
-    //#       E914-47DA-95CA-C5AB0DC85B11", taking the SHA-1 hash of this
-    //#       concatenated value to obtain a 20-byte value and base64-
-    //#       encoding (see Section 4 of [RFC4648]) this 20-byte hash.
+    //# 4.  A |Sec-WebSocket-Accept| header field.  The value of this
+    //#     header field is constructed by concatenating /key/, defined
+    //#     above in step 4 in Section 4.2.2, with the string "258EAFA5-
+    //#     E914-47DA-95CA-C5AB0DC85B11", taking the SHA-1 hash of this
+    //#     concatenated value to obtain a 20-byte value and base64-
+    //#     encoding (see Section 4 of [RFC4648]) this 20-byte hash.
     let mut headers = vec![
-        //# 5.2.  An |Upgrade| header field with value "websocket" as per RFC
-        //#       2616 [RFC2616].
+        //# 2.  An |Upgrade| header field with value "websocket" as per RFC
+        //#     2616 [RFC2616].
         ("Upgrade".to_string(), "websocket".to_string()),
-        //# 5.3.  A |Connection| header field with value "Upgrade".
+        //# 3.  A |Connection| header field with value "Upgrade".
         ("Connection".to_string(), "Upgrade".to_string()),
         ("Sec-WebSocket-Accept".to_string(), accept_for(&key)),
     ];
-    //# 5.5.  Optionally, a |Sec-WebSocket-Protocol| header field, with a
-    //#       value /subprotocol/ as defined in step 4 in Section 4.2.2.
+    //# 5.  Optionally, a |Sec-WebSocket-Protocol| header field, with a
+    //#     value /subprotocol/ as defined in step 4 in Section 4.2.2.
     if let Some(p) = &protocol {
         headers.push(("Sec-WebSocket-Protocol".to_string(), p.clone()));
     }
     // No extension is supported, so Sec-WebSocket-Extensions is never sent
     // and every offered extension is declined:
-    //# 5.6.  Optionally, a |Sec-WebSocket-Extensions| header field, with a
-    //#       value /extensions/ as defined in step 4 in Section 4.2.2.
+    //# 6.  Optionally, a |Sec-WebSocket-Extensions| header field, with a
+    //#     value /extensions/ as defined in step 4 in Section 4.2.2.
 
     Ok(Accepted {
         response: Response {

@@ -1,5 +1,5 @@
 //! A bounded per-participant buffer between the network and the room's
-//! clock (docs/voice-protocol.md §6). Frames arrive when the network
+//! clock (docs/voice-protocol.md#6-timing). Frames arrive when the network
 //! delivers them and leave one per tick. When full, the oldest frame is
 //! dropped (latency stays bounded); when empty, the participant is silent
 //! until `prefill` frames have gathered again (a little slack against

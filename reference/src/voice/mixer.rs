@@ -1,5 +1,5 @@
-//! The mix: what each participant hears in one 20 ms tick (docs/voice-protocol.md §7).
-//! A pure function of the frames that tick, one per participant.
+//! The mix: what each participant hears in one 20 ms tick, a pure function
+//! of the frames that tick (docs/voice-protocol.md#7-mixing).
 
 use super::protocol::{Frame, FRAME_BYTES};
 use crate::g711::transcode::{alaw_to_ulaw, ulaw_to_alaw};
@@ -12,6 +12,10 @@ pub struct Voice<'a> {
     pub frame: Option<&'a Frame>,
 }
 
+//= docs/voice-protocol.md#7-mixing
+//# With exactly one other speaker the frame is forwarded unchanged when
+//# the codecs match and converted with G.711's conversion tables (Tables
+//# 3 and 4) when they differ.
 /// `frame` in codec `to`: copied when the laws match, else G.711's
 /// conversion tables (not decode-then-encode, which differs on some codes).
 pub fn convert(from: Codec, to: Codec, frame: &Frame) -> Frame {
@@ -24,6 +28,13 @@ pub fn convert(from: Codec, to: Codec, frame: &Frame) -> Frame {
     out
 }
 
+//= docs/voice-protocol.md#7-mixing
+//# Every 20 ms each participant receives the mix of everybody else (N−1),
+//# never its own voice, in its own codec. [...]
+//# When nobody else speaks the participant receives silence: its codec's
+//# code for 0 (0xFF in µ-law, 0xD5 in A-law). [...]
+//# With two or more, their frames are decoded, summed in 32-bit integers,
+//# saturated to 16 bits and encoded in the listener's codec.
 /// For each participant, in order, the frame it hears: the others' voices
 /// and never its own (N−1). Nobody else speaking: the listener's silence
 /// code. Exactly one other: that frame, forwarded or converted. Two or more:

@@ -2,10 +2,14 @@
 //! negotiation, frame size, control events. Pure: strings in, decisions out.
 
 use crate::g711::Codec;
-use crate::handshake::Rejection;
+use crate::response::Rejection;
 use serde::{Deserialize, Serialize};
 
-/// One frame lasts 20 ms (docs/voice-protocol.md §3).
+//= docs/voice-protocol.md#3-audio-frames
+//# Every binary message, both ways, is one 20 ms frame of G.711 in the
+//# participant's codec: exactly 160 bytes, one code per sample at 8000
+//# samples/s.
+/// One frame lasts 20 ms.
 pub const FRAME_MS: u64 = 20;
 /// 20 ms of G.711 at 8000 samples/s, one byte per sample.
 pub const FRAME_BYTES: usize = 160;
@@ -17,6 +21,8 @@ pub const MAX_ROOM_NAME: usize = 64;
 /// One 20 ms G.711 frame.
 pub type Frame = [u8; FRAME_BYTES];
 
+//= docs/voice-protocol.md#5-close-codes
+//# A binary message of any other size closes the connection with 1007.
 /// Close code for a binary message that is not one frame (§5): RFC 6455
 /// §7.4.1's 1007, "data within a message that was not consistent with the
 /// type of the message".
@@ -39,6 +45,10 @@ pub fn codec_param(codec: Codec) -> &'static str {
     }
 }
 
+//= docs/voice-protocol.md#1-resources
+//# A room name is 1–64 characters of `A–Z a–z 0–9 - . _ ~` (URI
+//# "unreserved", RFC 3986 §2.3, so it never needs percent-encoding); any
+//# other path under `/rooms/` gets 404.
 /// Room names: 1–64 URI "unreserved" characters (RFC 3986 §2.3), so a name
 /// needs no percent-encoding anywhere.
 pub fn valid_room_name(name: &str) -> bool {
@@ -48,6 +58,12 @@ pub fn valid_room_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
+//= docs/voice-protocol.md#2-codec-negotiation
+//# The `codec` query parameter is required and names the participant's
+//# codec: `pcmu` (G.711 µ-law) or `pcma` (G.711 A-law). A request without
+//# it, with another value, or with it twice is refused with 400 (Bad
+//# Request) before the upgrade. [...]
+//# Values are compared ASCII case-insensitively.
 /// The `codec` query parameter: exactly one, `pcmu` or `pcma` (ASCII
 /// case-insensitive). Anything else is refused with 400 before the upgrade.
 pub fn negotiate_codec(query: Option<&str>) -> Result<Codec, Rejection> {
@@ -106,6 +122,9 @@ pub struct Participant {
     pub codec: String,
 }
 
+//= docs/voice-protocol.md#4-control-events
+//# Text messages carry JSON control events from the server. Each has a
+//# `type`:
 /// Control events the server sends as text messages (§4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
@@ -142,6 +161,9 @@ impl Event {
     }
 }
 
+//= docs/voice-protocol.md#4-control-events
+//# A client reads an event by its `type` and ignores members it does not
+//# know, so later versions can add some;
 /// Reads a control event from the text of a message (§4), as a client does.
 /// Members the event's type does not define are ignored, so a client keeps
 /// working when later versions add some; a missing or mistyped member, an

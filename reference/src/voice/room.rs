@@ -1,14 +1,11 @@
-//! A room: its state as a pure machine ([`Room`]: joins, leaves, frames and
-//! ticks in; frames and events out) and the task that drives it from a
-//! monotonic clock ([`run`]).
+//! A room's state as a pure machine ([`Room`]: joins, leaves, frames and
+//! ticks in; frames and events out); `server::voice` drives it from a
+//! monotonic clock (docs/voice-protocol.md#3-audio-frames).
 
 use super::jitter::Jitter;
 use super::mixer::{mix, Voice};
-use super::protocol::{codec_param, Event, Frame, Participant, FRAME_MS};
+use super::protocol::{codec_param, Event, Frame, Participant};
 use crate::g711::Codec;
-use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
-use tokio::time::MissedTickBehavior;
 
 /// Jitter-buffer sizes, in frames.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +16,12 @@ pub struct Buffering {
     pub prefill: usize,
 }
 
+//= docs/voice-protocol.md#6-timing
+//# Frames from a participant wait in a bounded jitter buffer between the
+//# network and the clock: at most 25 frames (500 ms; when full, the oldest
+//# is dropped, so latency stays bounded), and a participant is heard once
+//# 3 frames (60 ms) have gathered, after joining or after its buffer ran
+//# dry.
 impl Default for Buffering {
     fn default() -> Self {
         // 500 ms at most; 60 ms of slack against arrival jitter.
@@ -71,6 +74,9 @@ impl Room {
         }
     }
 
+    //= docs/voice-protocol.md#4-control-events
+    //# Ids (`p1`, `p2`, …) are unique within a room while it exists; `codec`
+    //# is `pcmu` or `pcma`.
     /// A participant joins: its id, and the events to send (to whom).
     pub fn join(&mut self, codec: Codec) -> (String, Vec<(String, Out)>) {
         let id = format!("p{}", self.next_id);
@@ -147,69 +153,6 @@ impl Room {
             .map(|m| m.id.clone())
             .zip(mixed)
             .collect()
-    }
-}
-
-/// What a connection tells its room.
-pub enum Command {
-    Join {
-        codec: Codec,
-        out: mpsc::Sender<Out>,
-        reply: oneshot::Sender<String>,
-    },
-    Frame {
-        id: String,
-        frame: Frame,
-    },
-    Leave {
-        id: String,
-    },
-}
-
-/// The room task: commands in, a tick every 20 ms, frames out. Ends when
-/// every sender of commands is gone.
-pub async fn run(name: String, buffering: Buffering, mut commands: mpsc::Receiver<Command>) {
-    let mut room = Room::new(&name, buffering);
-    let mut outs: Vec<(String, mpsc::Sender<Out>)> = Vec::new();
-    // Ticks are due at start + n × 20 ms on tokio's monotonic clock; Burst
-    // fires late ticks at once, so the count over any long window is exact
-    // (50/s) however the task is delayed: no drift.
-    let mut clock = tokio::time::interval(Duration::from_millis(FRAME_MS));
-    clock.set_missed_tick_behavior(MissedTickBehavior::Burst);
-    let deliver = |outs: &[(String, mpsc::Sender<Out>)], to: &str, what: Out| {
-        if let Some((_, tx)) = outs.iter().find(|(id, _)| id == to) {
-            // A listener that does not keep up loses frames; it never
-            // holds up the room.
-            let _ = tx.try_send(what);
-        }
-    };
-    loop {
-        tokio::select! {
-            biased;
-            command = commands.recv() => match command {
-                None => return,
-                Some(Command::Join { codec, out, reply }) => {
-                    let (id, events) = room.join(codec);
-                    outs.push((id.clone(), out));
-                    let _ = reply.send(id);
-                    for (to, e) in events {
-                        deliver(&outs, &to, e);
-                    }
-                }
-                Some(Command::Frame { id, frame }) => room.push(&id, frame),
-                Some(Command::Leave { id }) => {
-                    outs.retain(|(o, _)| *o != id);
-                    for (to, e) in room.leave(&id) {
-                        deliver(&outs, &to, e);
-                    }
-                }
-            },
-            _ = clock.tick() => {
-                for (to, frame) in room.tick() {
-                    deliver(&outs, &to, Out::Audio(frame));
-                }
-            }
-        }
     }
 }
 

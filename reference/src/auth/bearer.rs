@@ -1,12 +1,15 @@
-//! The authenticated upgrade: after the handshake is accepted and before the
-//! 101 is written, find the token, verify it and check it grants the path.
-//! Pure: the request, the configuration and the clock come in; claims or a
-//! refusal come out. The server shell logs [`Denied::why`] and sends
+//! The bearer-token step of the upgrade (docs/auth.md): find the token,
+//! verify it and check it grants the path. Pure: the request, the
+//! configuration and the clock come in; claims or a refusal come out.
+//! `crate::upgrade::decide` logs [`Denied::why`] and sends
 //! [`Denied::rejection`], whose body says nothing specific.
 
 use super::carrier::{self, CarrierError, SUBPROTOCOL_PREFIX};
-use super::{verify, Claims, Policy};
-use crate::handshake::{Accepted, Rejection, Request};
+use super::policy::Policy;
+use super::verify::{verify, Claims};
+use crate::handshake::{Accepted, Request};
+use crate::response::Rejection;
+use crate::voice::grant::RoomGrant;
 use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
@@ -96,14 +99,9 @@ fn denied(status: u16, challenge: &str, why: String) -> Denied {
 /// needs a `rooms` claim listing the room or `"*"` (a string or an array);
 /// any other path needs only a valid token.
 pub fn grants(claims: &Claims, path: &str) -> bool {
-    let Some(room) = path.strip_prefix("/rooms/") else {
-        return true;
-    };
-    let allows = |v: &Value| v.as_str().is_some_and(|r| r == "*" || r == room);
-    match claims.get("rooms") {
-        Some(Value::Array(items)) => items.iter().any(allows),
-        Some(v) => allows(v),
-        None => false,
+    match path.strip_prefix("/rooms/") {
+        Some(room) => RoomGrant::from_token_claim(claims.get("rooms")).allows(room),
+        None => true,
     }
 }
 

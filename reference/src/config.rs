@@ -1,0 +1,44 @@
+//! Everything the reference server can be told (see docs/README.md#layout).
+
+use crate::auth::Auth;
+use crate::handshake::ServerConfig;
+use crate::voice::VoiceConfig;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// The server's settings: the shell's (address, limits, timeouts) and the
+/// upgrade decision's (handshake, routes, auth, voice).
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub handshake: ServerConfig,
+    /// A client that has not sent a whole request by then gets 408 and is dropped.
+    pub handshake_timeout: Duration,
+    /// Messages larger than this close the connection with 1009.
+    pub max_message_size: usize,
+    pub max_frame_size: usize,
+    /// How long shutdown waits for peers to answer the 1001 close.
+    pub shutdown_grace: Duration,
+    /// Resource path of the echo service.
+    pub echo_path: String,
+    /// Bearer-token authentication; None serves every path without a token.
+    pub auth: Option<Auth>,
+    /// Voice rooms: buffering, and the hook that grants rooms.
+    pub voice: VoiceConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 9001)),
+            handshake: ServerConfig::default(),
+            handshake_timeout: Duration::from_secs(10),
+            max_message_size: 64 << 20,
+            max_frame_size: 16 << 20,
+            shutdown_grace: Duration::from_secs(2),
+            echo_path: "/echo".to_string(),
+            auth: None,
+            voice: VoiceConfig::default(),
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! Voice connections after the 101: the room registry ([`Hub`]), the task
+//! that clocks each room ([`run_room`]) and the WebSocket loop ([`serve`])
+//! around the pure core in `crate::voice` (docs/voice-protocol.md).
+
+use super::close;
+use crate::g711::Codec;
+use crate::voice::protocol::{Event, Frame, Route, CLOSE_FRAME_SIZE, FRAME_BYTES, FRAME_MS};
+use crate::voice::room::{Buffering, Out, Room};
+use futures_util::{SinkExt, StreamExt};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::time::MissedTickBehavior;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+
+/// What a connection tells its room.
+pub enum Command {
+    Join {
+        codec: Codec,
+        out: mpsc::Sender<Out>,
+        reply: oneshot::Sender<String>,
+    },
+    Frame {
+        id: String,
+        frame: Frame,
+    },
+    Leave {
+        id: String,
+    },
+}
+
+/// The room task: commands in, a tick every 20 ms, frames out. Ends when
+/// every sender of commands is gone.
+pub async fn run_room(name: String, buffering: Buffering, mut commands: mpsc::Receiver<Command>) {
+    let mut room = Room::new(&name, buffering);
+    let mut outs: Vec<(String, mpsc::Sender<Out>)> = Vec::new();
+    //= docs/voice-protocol.md#6-timing
+    //# Each room has one clock: every 20 ms, on a monotonic clock, every
+    //# participant receives one frame, 50 frames per second without drift.
+    // Ticks are due at start + n × 20 ms on tokio's monotonic clock; Burst
+    // fires late ticks at once, so the count over any long window is exact
+    // (50/s) however the task is delayed.
+    let mut clock = tokio::time::interval(Duration::from_millis(FRAME_MS));
+    clock.set_missed_tick_behavior(MissedTickBehavior::Burst);
+    let deliver = |outs: &[(String, mpsc::Sender<Out>)], to: &str, what: Out| {
+        if let Some((_, tx)) = outs.iter().find(|(id, _)| id == to) {
+            // A listener that does not keep up loses frames; it never
+            // holds up the room.
+            let _ = tx.try_send(what);
+        }
+    };
+    loop {
+        tokio::select! {
+            biased;
+            command = commands.recv() => match command {
+                None => return,
+                Some(Command::Join { codec, out, reply }) => {
+                    let (id, events) = room.join(codec);
+                    outs.push((id.clone(), out));
+                    let _ = reply.send(id);
+                    for (to, e) in events {
+                        deliver(&outs, &to, e);
+                    }
+                }
+                Some(Command::Frame { id, frame }) => room.push(&id, frame),
+                Some(Command::Leave { id }) => {
+                    outs.retain(|(o, _)| *o != id);
+                    for (to, e) in room.leave(&id) {
+                        deliver(&outs, &to, e);
+                    }
+                }
+            },
+            _ = clock.tick() => {
+                for (to, frame) in room.tick() {
+                    deliver(&outs, &to, Out::Audio(frame));
+                }
+            }
+        }
+    }
+}
+
+struct RoomEntry {
+    commands: mpsc::Sender<Command>,
+    members: usize,
+}
+
+/// The server's rooms by name. A room exists while somebody is in it.
+#[derive(Default)]
+pub struct Hub {
+    rooms: Mutex<HashMap<String, RoomEntry>>,
+    buffering: Buffering,
+}
+
+impl Hub {
+    pub fn new(buffering: Buffering) -> Arc<Hub> {
+        Arc::new(Hub {
+            rooms: Mutex::default(),
+            buffering,
+        })
+    }
+
+    fn enter(&self, name: &str) -> mpsc::Sender<Command> {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = rooms.entry(name.to_string()).or_insert_with(|| {
+            let (tx, rx) = mpsc::channel(256);
+            tokio::spawn(run_room(name.to_string(), self.buffering, rx));
+            RoomEntry {
+                commands: tx,
+                members: 0,
+            }
+        });
+        entry.members += 1;
+        entry.commands.clone()
+    }
+
+    fn exit(&self, name: &str) {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(entry) = rooms.get_mut(name) {
+            entry.members -= 1;
+            if entry.members == 0 {
+                // The task ends once the last connection drops its sender.
+                rooms.remove(name);
+            }
+        }
+    }
+}
+
+/// What a binary message is to the protocol.
+fn as_frame(data: &[u8]) -> Option<Frame> {
+    data.try_into().ok()
+}
+
+/// Serve one voice connection after the 101.
+pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    mut ws: WebSocketStream<S>,
+    route: Route,
+    hub: Arc<Hub>,
+    mut stop: watch::Receiver<bool>,
+    grace: Duration,
+    lifetime: Option<Duration>,
+) {
+    let expiry = close::token_expiry(lifetime);
+    tokio::pin!(expiry);
+    let (out_tx, mut out_rx) = mpsc::channel::<Out>(64);
+    let joined = match &route {
+        Route::Room { room, codec } => {
+            let commands = hub.enter(room);
+            let (reply_tx, reply_rx) = oneshot::channel();
+            let join = Command::Join {
+                codec: *codec,
+                out: out_tx.clone(),
+                reply: reply_tx,
+            };
+            match (commands.send(join).await, reply_rx.await) {
+                (Ok(()), Ok(id)) => Some((room.clone(), commands, id)),
+                _ => {
+                    hub.exit(room);
+                    return;
+                }
+            }
+        }
+        Route::Echo { .. } => None,
+    };
+    drop(out_tx);
+    loop {
+        tokio::select! {
+            message = ws.next() => match message {
+                Some(Ok(Message::Binary(data))) => {
+                    let Some(frame) = as_frame(&data) else {
+                        //= docs/voice-protocol.md#5-close-codes
+                        //# A binary message of any other size closes the
+                        //# connection with 1007.
+                        let why = format!(
+                            "binary message of {} bytes; a frame is {FRAME_BYTES} bytes (20 ms of G.711)",
+                            data.len()
+                        );
+                        //# The server first sends an `error` event
+                        //# (`frame-size`), then the close frame.
+                        let _ = ws.send(Message::text(Event::error("frame-size", why.clone()).to_json())).await;
+                        close::close(&mut ws, CLOSE_FRAME_SIZE, "frame size", grace).await;
+                        break;
+                    };
+                    let sent = match &joined {
+                        Some((_, commands, id)) => commands
+                            .send(Command::Frame { id: id.clone(), frame })
+                            .await
+                            .is_ok(),
+                        //= docs/voice-protocol.md#8-echo
+                        //# `/echo?codec=…` sends each frame back to its sender
+                        //# as it arrives, unchanged.
+                        None => ws.send(Message::binary(frame.to_vec())).await.is_ok(),
+                    };
+                    if !sent {
+                        break;
+                    }
+                }
+                Some(Ok(Message::Text(_))) => {
+                    //= docs/voice-protocol.md#4-control-events
+                    //# Clients send no control messages in this version; a
+                    //# text message from a client is answered with an `error`
+                    //# event (`unsupported-message`) and otherwise ignored.
+                    let e = Event::error("unsupported-message", "clients send no control messages; text is ignored");
+                    if ws.send(Message::text(e.to_json())).await.is_err() {
+                        break;
+                    }
+                }
+                Some(Ok(_)) => {}
+                Some(Err(error)) => {
+                    if let Some(code) = close::code_for(&error) {
+                        close::close(&mut ws, code, "", grace).await;
+                    }
+                    break;
+                }
+                None => break,
+            },
+            out = out_rx.recv(), if joined.is_some() => match out {
+                Some(Out::Audio(frame)) => {
+                    if ws.send(Message::binary(frame.to_vec())).await.is_err() {
+                        break;
+                    }
+                }
+                Some(Out::Event(e)) => {
+                    if ws.send(Message::text(e.to_json())).await.is_err() {
+                        break;
+                    }
+                }
+                None => break,
+            },
+            _ = &mut expiry => {
+                close::close(&mut ws, close::POLICY, "token expired", grace).await;
+                break;
+            }
+            _ = stop.changed() => {
+                close::close(&mut ws, close::AWAY, "server shutting down", grace).await;
+                break;
+            }
+        }
+    }
+    if let Some((room, commands, id)) = joined {
+        let _ = commands.send(Command::Leave { id }).await;
+        drop(commands);
+        hub.exit(&room);
+    }
+}

@@ -133,6 +133,9 @@ struct RunArgs {
     /// Write a self-contained HTML report to FILE.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// Wire logs in the file reports: `summary` keeps everything for cases that are not OK and both ends of the rest; `full` keeps everything.
+    #[arg(long, value_name = "DETAIL", default_value = "summary", value_parser = ["summary", "full"])]
+    wire: String,
     /// List every case in the console report, not only those that are not OK.
     #[arg(long, short)]
     verbose: bool,
@@ -489,9 +492,15 @@ fn run_cmd(args: &RunArgs) -> i32 {
         return EXIT_USAGE;
     }
     let progress = crate::progress::Progress::for_terminal(cases.len());
-    let report = run::run(&target, &cases, &config, &|r| progress.case_done(r));
+    let mut report = run::run(&target, &cases, &config, &|r| progress.case_done(r));
     progress.finish();
     print!("{}", report::console::render(&report, args.verbose));
+    let detail = if args.wire == "full" {
+        report::WireDetail::Full
+    } else {
+        report::WireDetail::Summary
+    };
+    report::shorten_wire(&mut report.results, detail);
     let files = [
         (
             &args.json,

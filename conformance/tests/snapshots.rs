@@ -118,10 +118,32 @@ fn reference_run() -> &'static RunReport {
             .map(|r| r.id.as_str())
             .collect();
         assert!(lost.is_empty(), "close frames lost: {lost:?}");
+        // The sizes of the reports as `voxproof --json --html` writes them.
+        let mut shortened = report.clone();
+        report::shorten_wire(&mut shortened.results, report::WireDetail::Summary);
+        let _ = SIZES.set((
+            report::json::render(&shortened).len(),
+            report::html::render(&shortened).len(),
+        ));
         let addr = embedded.target.addr.to_string();
         normalise(&mut report, &addr);
         report
     })
+}
+
+/// Bytes of the JSON and HTML reports of the full run, wire logs summarised.
+static SIZES: OnceLock<(usize, usize)> = OnceLock::new();
+
+/// A report a person or a CI artifact viewer can open: the full run's JSON
+/// and HTML stay under 3 MB (before wire logs were summarised and binary data
+/// dumped as hex, they were 26 MB and 123 MB).
+#[test]
+fn reports_of_a_full_run_stay_small() {
+    reference_run();
+    let (json, html) = SIZES.get().copied().expect("sizes measured with the run");
+    const LIMIT: usize = 3 << 20;
+    assert!(json <= LIMIT, "JSON report {json} bytes > {LIMIT}");
+    assert!(html <= LIMIT, "HTML report {html} bytes > {LIMIT}");
 }
 
 /// The case closed a WebSocket connection, but no close frame of the
@@ -147,6 +169,10 @@ const UNITS: &[&str] = &["frames", "mixed frames", "ms", "control events"];
 
 fn normalise(report: &mut RunReport, addr: &str) {
     report.target = report.target.replace(addr, "127.0.0.1:[port]");
+    report.auth_target = report
+        .auth_target
+        .as_ref()
+        .map(|t| t.replace(addr, "127.0.0.1:[port]"));
     report.duration = Duration::ZERO;
     for r in &mut report.results {
         r.duration_ms = 0;

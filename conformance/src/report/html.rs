@@ -59,15 +59,31 @@ fn code(c: &CloseOutcome) -> String {
         .map_or_else(|| "no code".to_string(), |c| c.to_string())
 }
 
-/// Escaped wire bytes with the escape sequences dimmed and a line break after
-/// each `\n`, so an HTTP message reads as lines. The input is the wire log's
-/// own escaping (`\\`, `\r`, `\n`, `\t`, `\xNN`).
+/// Escaped wire bytes with the escape sequences dimmed (one span per run of
+/// them) and a line break after each `\n`, so an HTTP message reads as lines;
+/// mostly binary data is shown as a hex dump instead. The input is the wire
+/// log's own escaping (`\\`, `\r`, `\n`, `\t`, `\xNN`).
 fn wire_data(data: &str) -> String {
+    let (bytes, rest) = unescape(data);
+    let binary = bytes
+        .iter()
+        .filter(|b| !(b.is_ascii_graphic() || matches!(b, b' ' | b'\r' | b'\n' | b'\t')))
+        .count();
+    if bytes.len() >= 8 && binary * 4 > bytes.len() {
+        return format!("<pre class=\"hex\">{}{}</pre>", hex_dump(&bytes), h(rest));
+    }
     let mut out = String::with_capacity(data.len() + 16);
     let mut chars = data.chars().peekable();
-    let mut plain = String::new();
+    let (mut plain, mut escapes) = (String::new(), String::new());
+    let flush_escapes = |out: &mut String, escapes: &mut String| {
+        if !escapes.is_empty() {
+            let _ = write!(out, "<span class=\"esc\">{}</span>", h(escapes));
+            escapes.clear();
+        }
+    };
     while let Some(c) = chars.next() {
         if c != '\\' {
+            flush_escapes(&mut out, &mut escapes);
             plain.push(c);
             continue;
         }
@@ -81,12 +97,77 @@ fn wire_data(data: &str) -> String {
         };
         out.push_str(&h(&plain));
         plain.clear();
-        let _ = write!(out, "<span class=\"esc\">{}</span>", h(&seq));
+        escapes.push_str(&seq);
         if seq == "\\n" && chars.peek().is_some() {
+            flush_escapes(&mut out, &mut escapes);
             out.push_str("<br>");
         }
     }
+    flush_escapes(&mut out, &mut escapes);
     out.push_str(&h(&plain));
+    out
+}
+
+/// The bytes of the wire log's escaping, and any text after them (the
+/// "… (N more bytes)" note).
+fn unescape(data: &str) -> (Vec<u8>, &str) {
+    let b = data.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if i + 1 < b.len() => {
+                match b[i + 1] {
+                    b'r' => out.push(b'\r'),
+                    b'n' => out.push(b'\n'),
+                    b't' => out.push(b'\t'),
+                    b'x' if i + 3 < b.len() => {
+                        let hex = std::str::from_utf8(&b[i + 2..i + 4]).unwrap_or("");
+                        match u8::from_str_radix(hex, 16) {
+                            Ok(v) => out.push(v),
+                            Err(_) => return (out, &data[i..]),
+                        }
+                        i += 4;
+                        continue;
+                    }
+                    other => out.push(other),
+                }
+                i += 2;
+            }
+            0x20..=0x7e => {
+                out.push(b[i]);
+                i += 1;
+            }
+            // Not the escaping's own output (the "…" of a truncation note).
+            _ => return (out, &data[i..]),
+        }
+    }
+    (out, "")
+}
+
+/// 16 bytes a line: offset, hex, and the printable ones.
+fn hex_dump(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 4 + 16);
+    for (n, line) in bytes.chunks(16).enumerate() {
+        let _ = write!(out, "{:04x} ", n * 16);
+        for b in line {
+            let _ = write!(out, " {b:02x}");
+        }
+        out.push_str(&"   ".repeat(16 - line.len()));
+        out.push_str("  ");
+        let text: String = line
+            .iter()
+            .map(|&b| {
+                if b.is_ascii_graphic() || b == b' ' {
+                    b as char
+                } else {
+                    '.'
+                }
+            })
+            .collect();
+        out.push_str(&h(&text));
+        out.push('\n');
+    }
     out
 }
 
@@ -294,6 +375,7 @@ tr.d-send { background: #eef5ff; } tr.d-send td:nth-child(3) { color: #0550ae; }
 tr.d-recv { background: #effaf1; } tr.d-recv td:nth-child(3) { color: #116329; }
 tr.d-event td { color: var(--muted); font-style: italic; } tr.d-event td:nth-child(5) { font-family: system-ui, sans-serif; }
 .esc { color: #8c959f; }
+pre.hex { margin: 0; font: 12px/1.35 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: pre; }
 .prefix { color: #6e7781; }
 "#;
 
@@ -410,13 +492,26 @@ mod tests {
     fn wire_data_dims_escapes_and_breaks_lines() {
         assert_eq!(
             wire_data("GET / HTTP/1.1\\r\\nHost: <x>\\r\\n"),
-            "GET / HTTP/1.1<span class=\"esc\">\\r</span><span class=\"esc\">\\n</span><br>\
-             Host: &lt;x&gt;<span class=\"esc\">\\r</span><span class=\"esc\">\\n</span>"
+            "GET / HTTP/1.1<span class=\"esc\">\\r\\n</span><br>\
+             Host: &lt;x&gt;<span class=\"esc\">\\r\\n</span>"
         );
         assert_eq!(
             wire_data("a\\\\n\\x81\\x7e"),
-            "a<span class=\"esc\">\\\\</span>n<span class=\"esc\">\\x81</span><span class=\"esc\">\\x7e</span>"
+            "a<span class=\"esc\">\\\\</span>n<span class=\"esc\">\\x81\\x7e</span>"
         );
+    }
+
+    #[test]
+    fn mostly_binary_data_is_a_hex_dump() {
+        // A masked frame: header, key, payload.
+        let html = wire_data("\\x81\\x85\\x37\\xfa\\x21\\x3d\\x7f\\x9f\\x4d\\x51X… (3 more bytes)");
+        assert_eq!(
+            html,
+            "<pre class=\"hex\">0000  81 85 37 fa 21 3d 7f 9f 4d 51 58                 ..7.!=..MQX\n… (3 more bytes)</pre>"
+        );
+        // One span per run of escapes, never one per byte.
+        let text = wire_data("abcdefgh\\x00\\x01ijklmnop");
+        assert_eq!(text.matches("<span").count(), 1, "{text}");
     }
 
     #[test]

@@ -13,6 +13,9 @@ struct Json<'a> {
     tool: &'static str,
     version: &'static str,
     target: &'a str,
+    /// Where the auth cases went, when not to `target`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth_target: Option<&'a str>,
     duration_ms: u64,
     summary: BTreeMap<&'static str, usize>,
     cases: &'a [CaseResult],
@@ -28,6 +31,7 @@ pub fn render(report: &RunReport) -> String {
         tool: TOOL,
         version: env!("CARGO_PKG_VERSION"),
         target: &report.target,
+        auth_target: report.auth_target.as_deref(),
         duration_ms: report.duration.as_millis() as u64,
         summary,
         cases: &report.results,

@@ -1,7 +1,13 @@
 //! Framing cases: Autobahn categories 1–7, 9 and 10 (ids `framing.<topic>.<autobahn id>`)
-//! and what Autobahn does not test (`framing.extra.*`). Each is a [`engine::Script`].
+//! and what Autobahn does not test (`framing.extra.*`). Categories 1–5 are in
+//! their own files (`cat1_basic.rs` …), the rest still in `autobahn.rs`.
 
 pub mod autobahn;
+pub mod cat1_basic;
+pub mod cat2_pingpong;
+pub mod cat3_reserved;
+pub mod cat4_opcodes;
+pub mod cat5_fragmentation;
 pub mod engine;
 pub mod extra;
 pub mod utf8;
@@ -10,7 +16,8 @@ pub mod utf8_data;
 use crate::case::{Case, Run};
 use crate::ctx::Ctx;
 use crate::rule::Rule;
-use engine::Script;
+use crate::wire::frame::{opcode, Frame};
+use engine::{CloseExpect, Event, Expect, Script, Step};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -58,10 +65,56 @@ impl Def {
     }
 }
 
+/// Every framing case, in catalogue order.
 pub fn cases() -> Vec<Case> {
-    autobahn::defs()
-        .into_iter()
-        .chain(extra::defs())
-        .map(Def::into_case)
-        .collect()
+    [
+        cat1_basic::cases(),
+        cat2_pingpong::cases(),
+        cat3_reserved::cases(),
+        cat4_opcodes::cases(),
+        cat5_fragmentation::cases(),
+        autobahn::defs()
+            .into_iter()
+            .chain(extra::defs())
+            .map(Def::into_case)
+            .collect(),
+    ]
+    .concat()
+}
+
+/// A case that runs this script.
+pub fn script(steps: Vec<Step>, expect: Expect) -> Run {
+    let script = Script { steps, expect };
+    Run::with(move |ctx| engine::run(ctx, &script))
+}
+
+/// A case that runs the script `build` makes when the case runs, so large
+/// payloads are not kept for the whole catalogue.
+pub fn lazy(build: impl Fn() -> Script + Send + Sync + 'static) -> Run {
+    Run::with(move |ctx| engine::run(ctx, &build()))
+}
+
+/// A frame with FIN set.
+pub fn f(op: u8, payload: impl Into<Vec<u8>>) -> Frame {
+    Frame::new(op, payload)
+}
+
+/// A frame with FIN clear.
+pub fn frag(op: u8, payload: impl Into<Vec<u8>>) -> Frame {
+    Frame::new(op, payload).fin(false)
+}
+
+/// A text frame with FIN set.
+pub fn text(payload: impl Into<Vec<u8>>) -> Frame {
+    f(opcode::TEXT, payload)
+}
+
+/// These events, then the suite's close answered with 1000.
+pub fn echo_ok(events: Vec<Event>) -> Expect {
+    Expect::ok(events, CloseExpect::normal())
+}
+
+/// No events: the target fails the connection with 1002.
+pub fn must_fail() -> Expect {
+    Expect::ok(vec![], CloseExpect::fail(1002))
 }

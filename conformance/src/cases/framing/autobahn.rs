@@ -81,7 +81,6 @@ fn echo_ok(events: Vec<Event>) -> Expect {
 
 pub fn defs() -> Vec<Def> {
     let mut d = Vec::new();
-    super::utf8::category_6(&mut d);
     category_7(&mut d);
     category_9(&mut d);
     category_10(&mut d);

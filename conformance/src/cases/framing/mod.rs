@@ -1,5 +1,5 @@
 //! Framing cases: Autobahn categories 1–7, 9 and 10 (ids `framing.<topic>.<autobahn id>`)
-//! and what Autobahn does not test (`framing.extra.*`). Categories 1–5 are in
+//! and what Autobahn does not test (`framing.extra.*`). Categories 1–6 are in
 //! their own files (`cat1_basic.rs` …), the rest still in `autobahn.rs`.
 
 pub mod autobahn;
@@ -8,10 +8,10 @@ pub mod cat2_pingpong;
 pub mod cat3_reserved;
 pub mod cat4_opcodes;
 pub mod cat5_fragmentation;
+pub mod cat6_utf8;
+pub mod cat6_utf8_data;
 pub mod engine;
 pub mod extra;
-pub mod utf8;
-pub mod utf8_data;
 
 use crate::case::{Case, Run};
 use crate::ctx::Ctx;
@@ -73,6 +73,7 @@ pub fn cases() -> Vec<Case> {
         cat3_reserved::cases(),
         cat4_opcodes::cases(),
         cat5_fragmentation::cases(),
+        cat6_utf8::cases(),
         autobahn::defs()
             .into_iter()
             .chain(extra::defs())

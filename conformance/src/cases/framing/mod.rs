@@ -1,8 +1,8 @@
 //! Framing cases: Autobahn categories 1–7, 9 and 10 (ids `framing.<topic>.<autobahn id>`)
-//! and what Autobahn does not test (`framing.extra.*`). Categories 1–6 are in
-//! their own files (`cat1_basic.rs` …), the rest still in `autobahn.rs`.
+//! and what Autobahn does not test (`framing.extra.*`). One file per
+//! category (`cat1_basic.rs` …).
 
-pub mod autobahn;
+pub mod cat10_misc;
 pub mod cat1_basic;
 pub mod cat2_pingpong;
 pub mod cat3_reserved;
@@ -10,6 +10,8 @@ pub mod cat4_opcodes;
 pub mod cat5_fragmentation;
 pub mod cat6_utf8;
 pub mod cat6_utf8_data;
+pub mod cat7_close;
+pub mod cat9_limits;
 pub mod engine;
 pub mod extra;
 
@@ -74,11 +76,10 @@ pub fn cases() -> Vec<Case> {
         cat4_opcodes::cases(),
         cat5_fragmentation::cases(),
         cat6_utf8::cases(),
-        autobahn::defs()
-            .into_iter()
-            .chain(extra::defs())
-            .map(Def::into_case)
-            .collect(),
+        cat7_close::cases(),
+        cat9_limits::cases(),
+        cat10_misc::cases(),
+        extra::defs().into_iter().map(Def::into_case).collect(),
     ]
     .concat()
 }

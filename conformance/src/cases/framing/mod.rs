@@ -1,6 +1,5 @@
-//! Framing cases: Autobahn categories 1–7, 9 and 10 (ids `framing.<topic>.<autobahn id>`)
-//! and what Autobahn does not test (`framing.extra.*`). One file per
-//! category (`cat1_basic.rs` …).
+//! Framing cases (`framing.*`): one file per Autobahn category, `extra` for the rest
+//! ([docs/framing.md](../../../../docs/framing.md#where-the-cases-are)).
 
 pub mod cat10_misc;
 pub mod cat1_basic;
@@ -16,56 +15,8 @@ pub mod engine;
 pub mod extra;
 
 use crate::case::{Case, Run};
-use crate::ctx::Ctx;
-use crate::rule::Rule;
 use crate::wire::frame::{opcode, Frame};
 use engine::{CloseExpect, Event, Expect, Script, Step};
-use std::sync::Arc;
-use std::time::Duration;
-
-/// What a framing case is, before it becomes a [`Case`].
-pub struct Def {
-    pub id: String,
-    pub autobahn: Option<String>,
-    pub title: String,
-    pub section: &'static str,
-    pub requirement: &'static str,
-    pub sends: String,
-    pub expects: String,
-    pub min_timeout: Option<Duration>,
-    pub origin: &'static str,
-    pub script: Source,
-}
-
-/// A script, or how to build it when the case runs (large payloads are not
-/// kept in memory for the whole catalogue).
-#[derive(Clone)]
-pub enum Source {
-    Ready(Script),
-    Lazy(Arc<dyn Fn() -> Script + Send + Sync>),
-}
-
-impl Def {
-    #[track_caller]
-    pub fn into_case(self) -> Case {
-        let source = self.script;
-        let (rfc, section) = self.section.split_once(" §").unwrap_or((self.section, ""));
-        crate::case::case(Case {
-            id: self.id.into(),
-            title: self.title.into(),
-            rule: Rule::new(rfc, section, self.requirement),
-            sends: self.sends.into(),
-            expects: self.expects.into(),
-            autobahn: self.autobahn.map(|a| &*Box::leak(a.into_boxed_str())),
-            min_timeout: self.min_timeout,
-            run: Run::with(move |ctx: &mut Ctx| match &source {
-                Source::Ready(script) => engine::run(ctx, script),
-                Source::Lazy(build) => engine::run(ctx, &build()),
-            }),
-            ..Case::BASE
-        })
-    }
-}
 
 /// Every framing case, in catalogue order.
 pub fn cases() -> Vec<Case> {
@@ -79,7 +30,7 @@ pub fn cases() -> Vec<Case> {
         cat7_close::cases(),
         cat9_limits::cases(),
         cat10_misc::cases(),
-        extra::defs().into_iter().map(Def::into_case).collect(),
+        extra::cases(),
     ]
     .concat()
 }

@@ -1,67 +1,73 @@
-//! Framing cases: Autobahn categories 1–7, 9 and 10 (ids `framing.<topic>.<autobahn id>`)
-//! and what Autobahn does not test (`framing.extra.*`). Each is a [`engine::Script`].
+//! Framing cases (`framing.*`): one file per Autobahn category, `extra` for the rest
+//! ([docs/framing.md](../../../../docs/framing.md#where-the-cases-are)).
 
-pub mod autobahn;
+pub mod cat10_misc;
+pub mod cat1_basic;
+pub mod cat2_pingpong;
+pub mod cat3_reserved;
+pub mod cat4_opcodes;
+pub mod cat5_fragmentation;
+pub mod cat6_utf8;
+pub mod cat6_utf8_data;
+pub mod cat7_close;
+pub mod cat9_limits;
 pub mod engine;
 pub mod extra;
-pub mod utf8;
-pub mod utf8_data;
 
 use crate::case::{Case, Run};
-use crate::ctx::Ctx;
-use crate::rule::Rule;
-use engine::Script;
-use std::sync::Arc;
-use std::time::Duration;
+use crate::wire::frame::{opcode, Frame};
+use engine::{CloseExpect, Event, Expect, Script, Step};
 
-/// What a framing case is, before it becomes a [`Case`].
-pub struct Def {
-    pub id: String,
-    pub autobahn: Option<String>,
-    pub title: String,
-    pub section: &'static str,
-    pub requirement: &'static str,
-    pub sends: String,
-    pub expects: String,
-    pub min_timeout: Option<Duration>,
-    pub origin: &'static str,
-    pub script: Source,
-}
-
-/// A script, or how to build it when the case runs (large payloads are not
-/// kept in memory for the whole catalogue).
-#[derive(Clone)]
-pub enum Source {
-    Ready(Script),
-    Lazy(Arc<dyn Fn() -> Script + Send + Sync>),
-}
-
-impl Def {
-    #[track_caller]
-    pub fn into_case(self) -> Case {
-        let source = self.script;
-        let (rfc, section) = self.section.split_once(" §").unwrap_or((self.section, ""));
-        crate::case::case(Case {
-            id: self.id.into(),
-            title: self.title.into(),
-            rule: Rule::new(rfc, section, self.requirement),
-            sends: self.sends.into(),
-            expects: self.expects.into(),
-            autobahn: self.autobahn.map(|a| &*Box::leak(a.into_boxed_str())),
-            min_timeout: self.min_timeout,
-            run: Run::with(move |ctx: &mut Ctx| match &source {
-                Source::Ready(script) => engine::run(ctx, script),
-                Source::Lazy(build) => engine::run(ctx, &build()),
-            }),
-            ..Case::BASE
-        })
-    }
-}
-
+/// Every framing case, in catalogue order.
 pub fn cases() -> Vec<Case> {
-    autobahn::defs()
-        .into_iter()
-        .chain(extra::defs())
-        .map(Def::into_case)
-        .collect()
+    [
+        cat1_basic::cases(),
+        cat2_pingpong::cases(),
+        cat3_reserved::cases(),
+        cat4_opcodes::cases(),
+        cat5_fragmentation::cases(),
+        cat6_utf8::cases(),
+        cat7_close::cases(),
+        cat9_limits::cases(),
+        cat10_misc::cases(),
+        extra::cases(),
+    ]
+    .concat()
+}
+
+/// A case that runs this script.
+pub fn script(steps: Vec<Step>, expect: Expect) -> Run {
+    let script = Script { steps, expect };
+    Run::with(move |ctx| engine::run(ctx, &script))
+}
+
+/// A case that runs the script `build` makes when the case runs, so large
+/// payloads are not kept for the whole catalogue.
+pub fn lazy(build: impl Fn() -> Script + Send + Sync + 'static) -> Run {
+    Run::with(move |ctx| engine::run(ctx, &build()))
+}
+
+/// A frame with FIN set.
+pub fn f(op: u8, payload: impl Into<Vec<u8>>) -> Frame {
+    Frame::new(op, payload)
+}
+
+/// A frame with FIN clear.
+pub fn frag(op: u8, payload: impl Into<Vec<u8>>) -> Frame {
+    Frame::new(op, payload).fin(false)
+}
+
+/// A text frame with FIN set.
+pub fn text(payload: impl Into<Vec<u8>>) -> Frame {
+    f(opcode::TEXT, payload)
+}
+
+/// These events, then the suite's close answered with 1000.
+pub fn echo_ok(events: Vec<Event>) -> Expect {
+    Expect::ok(events, CloseExpect::normal())
+}
+
+/// No events: the target fails the connection with 1002.
+pub fn must_fail() -> Expect {
+    Expect::ok(vec![], CloseExpect::fail(1002))
 }

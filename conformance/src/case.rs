@@ -117,6 +117,26 @@ pub fn case(def: Case) -> Case {
     }
 }
 
+/// A case built from a row of a table in the source: `source` is the
+/// table's file (`include_str!`), `file` its path (`file!()`); the origin is
+/// the line that writes the id.
+pub fn from_row(def: Case, file: &'static str, source: &'static str) -> Case {
+    let line = line_of(source, &def.id);
+    Case {
+        origin: Origin::Source {
+            file,
+            line: line as u32,
+        },
+        ..def
+    }
+}
+
+/// The 1-based line of `text` that holds `"id"`, 0 when none does.
+pub fn line_of(text: &str, id: &str) -> usize {
+    text.find(&format!("\"{id}\""))
+        .map_or(0, |at| text[..at].matches('\n').count() + 1)
+}
+
 /// A case whose definition is a row of a vector file.
 pub fn from_vector(def: Case, file: &str, line: usize, tc_id: u32) -> Case {
     Case {

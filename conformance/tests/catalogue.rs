@@ -134,3 +134,35 @@ fn at_least_340_handshake_and_framing_cases() {
         .count();
     assert!(n >= 340, "{n}");
 }
+
+/// `git grep -F ID` finds every case in one step: the id is written out in
+/// full in the file its origin names (a case literal, a table row or a
+/// vector), at the line the origin names.
+#[test]
+fn every_id_is_written_out_where_its_origin_points() {
+    use voxproof_conformance::case::Origin;
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let mut files: std::collections::HashMap<String, String> = Default::default();
+    for c in registry::all() {
+        let (file, line) = match &c.origin {
+            Origin::Source { file, line } => (file.to_string(), *line as usize),
+            Origin::Vector { file, line, .. } => (file.clone(), *line),
+        };
+        let text = files.entry(file.clone()).or_insert_with(|| {
+            std::fs::read_to_string(format!("{root}/{file}")).unwrap_or_default()
+        });
+        assert!(
+            text.contains(&format!("\"{}\"", c.id)),
+            "{}: the id is not written out in {file}",
+            c.id
+        );
+        // The origin is the line that writes the id, or the `case(Case {`
+        // just above it.
+        let near: Vec<&str> = text.lines().skip(line.saturating_sub(1)).take(3).collect();
+        assert!(
+            line >= 1 && near.iter().any(|l| l.contains(&format!("\"{}\"", c.id))),
+            "{}: {file}:{line} does not write the id",
+            c.id
+        );
+    }
+}

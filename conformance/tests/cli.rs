@@ -59,6 +59,19 @@ fn list_shows_every_case() {
 }
 
 #[test]
+fn list_origin_points_at_a_file_and_line_for_every_case() {
+    let (code, out, _) = voxproof(&["list", "--origin", "--cases", "framing.close"]);
+    assert_eq!(code, 0);
+    assert!(out.lines().count() > 30, "{out}");
+    for line in out.lines() {
+        let (id, origin) = line.split_once(char::is_whitespace).unwrap();
+        let (file, num) = origin.trim().rsplit_once(':').unwrap();
+        assert!(file.ends_with(".rs"), "{id}: {origin}");
+        assert!(num.parse::<u32>().is_ok_and(|n| n > 0), "{id}: {origin}");
+    }
+}
+
+#[test]
 fn run_selected_cases_against_the_embedded_reference() {
     let dir = std::env::temp_dir().join(format!("voxproof-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

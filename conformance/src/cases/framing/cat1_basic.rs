@@ -3,9 +3,12 @@
 
 use super::engine::{Event, Step};
 use super::{echo_ok, f, script};
-use crate::case::{case, Case};
+use crate::case::{from_row, Case};
 use crate::rule::Rule;
 use crate::wire::frame::opcode;
+
+/// This file, for the origins of its table rows.
+const SOURCE: &str = include_str!("cat1_basic.rs");
 
 const LENGTH: Rule = Rule::new(
     "RFC 6455",
@@ -58,16 +61,21 @@ pub fn cases() -> Vec<Case> {
                     Step::Frames(vec![f(op, payload)]),
                 ),
             };
-            case(Case {
-                id: id.into(),
-                autobahn: Some(autobahn),
-                title: title.clone().into(),
-                rule: LENGTH,
-                sends: title.into(),
-                expects: format!("the {name} message echoed, then a clean close with 1000").into(),
-                run: script(vec![step], echo_ok(vec![event])),
-                ..Case::BASE
-            })
+            from_row(
+                Case {
+                    id: id.into(),
+                    autobahn: Some(autobahn),
+                    title: title.clone().into(),
+                    rule: LENGTH,
+                    sends: title.into(),
+                    expects: format!("the {name} message echoed, then a clean close with 1000")
+                        .into(),
+                    run: script(vec![step], echo_ok(vec![event])),
+                    ..Case::BASE
+                },
+                file!(),
+                SOURCE,
+            )
         })
         .collect()
 }

@@ -4,10 +4,10 @@
 //! probes between frames (a ping may sit between fragments) and bounded waits
 //! inside a frame (nothing may).
 
-use super::cat6_utf8_data::{Expect as UExpect, Step as UStep, Utf8Case, CASES, EXTRA};
+use super::cat6_utf8_data::{Piece, Utf8Case, Utf8Expect, CASES, EXTRA, FILE, SOURCE};
 use super::engine::{CloseExpect, Event, Expect, Step, MASK};
 use super::script;
-use crate::case::{case, Case};
+use crate::case::{from_row, Case};
 use crate::rule::Rule;
 use crate::wire::frame::Frame;
 use std::time::Duration;
@@ -36,17 +36,17 @@ pub fn cases() -> Vec<Case> {
         .chain(extra)
         .map(|(row, autobahn)| {
             let (rule, expects, expect) = match row.expect() {
-                UExpect::Echo => (
+                Utf8Expect::Echo => (
                     VALID,
                     "the text message echoed, then a clean close",
                     Expect::ok(vec![Event::text(row.payload)], CloseExpect::normal()),
                 ),
-                UExpect::Fail => (
+                Utf8Expect::Fail => (
                     INVALID,
                     "the connection failed (1007), no echo",
                     Expect::ok(vec![], CloseExpect::fail(1007)),
                 ),
-                UExpect::FailFast => (
+                Utf8Expect::FailFast => (
                     INVALID,
                     "open after the valid prefix, failed (1007) as soon as the invalid part arrives; \
 failing only at the end is NON-STRICT",
@@ -55,7 +55,8 @@ failing only at the end is NON-STRICT",
             };
             let steps = steps(row);
             let waits = steps.iter().filter(|s| matches!(s, Step::Wait(_))).count() as u32;
-            case(Case {
+            from_row(
+                Case {
                 id: row.id.into(),
                 autobahn,
                 title: row.description.into(),
@@ -65,7 +66,10 @@ failing only at the end is NON-STRICT",
                 min_timeout: (waits > 0).then(|| WAIT * waits + Duration::from_secs(2)),
                 run: script(steps, expect),
                 ..Case::BASE
-            })
+            },
+                FILE,
+                SOURCE,
+            )
         })
         .collect()
 }
@@ -79,12 +83,12 @@ fn steps(row: &Utf8Case) -> Vec<Step> {
     let mut in_frame = false;
     for step in row.steps() {
         match step {
-            UStep::Frame {
+            Piece::Frame {
                 opcode,
                 fin,
                 payload,
             } => frames.push(Frame::new(opcode, payload.to_vec()).fin(fin)),
-            UStep::Header { opcode, fin, len } => {
+            Piece::Header { opcode, fin, len } => {
                 if !frames.is_empty() {
                     out.push(Step::Frames(std::mem::take(&mut frames)));
                 }
@@ -98,7 +102,7 @@ fn steps(row: &Utf8Case) -> Vec<Step> {
                 open = Some((full, header_len));
                 in_frame = true;
             }
-            UStep::Data(bytes) => {
+            Piece::Data(bytes) => {
                 if let Some((full, at)) = open.as_mut() {
                     out.push(Step::Raw(full[*at..*at + bytes.len()].to_vec()));
                     *at += bytes.len();
@@ -107,7 +111,7 @@ fn steps(row: &Utf8Case) -> Vec<Step> {
                     }
                 }
             }
-            UStep::Pause { .. } => {
+            Piece::Pause { .. } => {
                 if !frames.is_empty() {
                     out.push(Step::Frames(std::mem::take(&mut frames)));
                 }

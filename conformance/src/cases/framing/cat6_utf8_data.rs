@@ -18,15 +18,19 @@
 //! Python's half-open ranges). Validity is Autobahn's label; the tests check it
 //! against `std::str::from_utf8`, i.e. RFC 3629.
 //!
-//! Expected results are in [`Expect`]: RFC 6455 §8.1 requires an endpoint that
+//! Expected results are in [`Utf8Expect`]: RFC 6455 §8.1 requires an endpoint that
 //! finds a text message is not valid UTF-8 to fail the connection, and §7.4.1
 //! gives 1007 for that; §5.6 allows a frame to end inside a code point as long
 //! as the whole message is valid.
 
+/// This file's path and text, for the origins of its rows.
+pub const FILE: &str = file!();
+pub const SOURCE: &str = include_str!("cat6_utf8_data.rs");
+
 /// How the payload goes on the wire. Every frame is masked, as a client's must
 /// be; [`Utf8Case::steps`] expands a case into the exact writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Send {
+pub enum Delivery {
     /// One text frame with FIN set carrying the whole payload, one write.
     Whole,
     /// Autobahn's `sendMessage(payload, fragmentSize = n)`: a text frame and
@@ -42,7 +46,7 @@ pub enum Send {
     FragmentsAt(&'static [usize]),
     /// 6.4.1, 6.4.2: three frames cut at `at` — text (FIN clear), continuation
     /// (FIN clear), continuation (FIN set) — with a pause before the second and
-    /// the third (see [`FAIL_FAST_PAUSE_MS`] and [`Step::Pause`]).
+    /// the third (see [`FAIL_FAST_PAUSE_MS`] and [`Piece::Pause`]).
     FailFastFrames { at: [usize; 2] },
     /// 6.4.3, 6.4.4: one text frame with FIN clear whose header announces the
     /// whole payload length, its payload written in three chops cut at `at`
@@ -66,7 +70,7 @@ pub enum After {
 /// The expected result, from Autobahn's `expected` event lists and
 /// `expectedClose`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Expect {
+pub enum Utf8Expect {
     /// OK when exactly one text message comes back, equal to the payload.
     /// Autobahn then sends Close 1000 and wants a clean closing handshake:
     /// a Close back with 1000 or no code, and the TCP connection closed.
@@ -88,7 +92,7 @@ pub enum Expect {
 
 /// One thing a runner does to reproduce a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
+pub enum Piece {
     /// A whole frame. `opcode` is 0x1 (text) or 0x0 (continuation).
     Frame {
         opcode: u8,
@@ -125,7 +129,7 @@ pub struct Utf8Case {
     /// Whether the whole payload is valid UTF-8 (Autobahn's label).
     pub valid: bool,
     /// How the payload is framed and written.
-    pub send: Send,
+    pub send: Delivery,
     /// How long the server has once everything is written.
     pub after: After,
     /// Autobahn's verdict table where it differs from the default (valid:
@@ -134,18 +138,20 @@ pub struct Utf8Case {
 }
 
 impl Utf8Case {
-    /// The expected result; see [`Expect`].
-    pub fn expect(&self) -> Expect {
+    /// The expected result; see [`Utf8Expect`].
+    pub fn expect(&self) -> Utf8Expect {
         match (self.valid, self.send) {
-            (true, _) => Expect::Echo,
-            (false, Send::FailFastFrames { .. } | Send::FailFastChops { .. }) => Expect::FailFast,
-            (false, _) => Expect::Fail,
+            (true, _) => Utf8Expect::Echo,
+            (false, Delivery::FailFastFrames { .. } | Delivery::FailFastChops { .. }) => {
+                Utf8Expect::FailFast
+            }
+            (false, _) => Utf8Expect::Fail,
         }
     }
 
     /// The writes and pauses that reproduce the case, in order. The
     /// [`After`] deadline starts when they are done.
-    pub fn steps(&self) -> Vec<Step> {
+    pub fn steps(&self) -> Vec<Piece> {
         let p: &'static [u8] = self.payload;
         let frames = |cuts: &[usize]| {
             let mut bounds = vec![0];
@@ -153,45 +159,45 @@ impl Utf8Case {
             bounds.push(p.len());
             let last = bounds.len() - 2;
             (0..=last)
-                .map(|i| Step::Frame {
+                .map(|i| Piece::Frame {
                     opcode: if i == 0 { 0x1 } else { 0x0 },
                     fin: i == last,
                     payload: &p[bounds[i]..bounds[i + 1]],
                 })
                 .collect::<Vec<_>>()
         };
-        let pause = |tag| Step::Pause {
+        let pause = |tag| Piece::Pause {
             ms: FAIL_FAST_PAUSE_MS,
             tag,
         };
         match self.send {
-            Send::Whole => frames(&[]),
-            Send::Fragments(n) if p.len() <= n => frames(&[]),
-            Send::Fragments(n) => {
+            Delivery::Whole => frames(&[]),
+            Delivery::Fragments(n) if p.len() <= n => frames(&[]),
+            Delivery::Fragments(n) => {
                 // Autobahn's loop cuts after every n bytes, so when n divides the
                 // length the final cut is at the end and the last frame is empty.
                 let cuts: Vec<usize> = (1..).map(|i| i * n).take_while(|&c| c <= p.len()).collect();
                 frames(&cuts)
             }
-            Send::FragmentsAt(cuts) => frames(cuts),
-            Send::FailFastFrames { at } => {
+            Delivery::FragmentsAt(cuts) => frames(cuts),
+            Delivery::FailFastFrames { at } => {
                 let mut steps = frames(&at);
                 steps.insert(2, pause("B"));
                 steps.insert(1, pause("A"));
                 steps
             }
-            Send::FailFastChops { at: [a, b] } => vec![
-                Step::Header {
+            Delivery::FailFastChops { at: [a, b] } => vec![
+                Piece::Header {
                     opcode: 0x1,
                     fin: false,
                     len: p.len(),
                 },
-                Step::Data(&p[..a]),
+                Piece::Data(&p[..a]),
                 pause("A"),
-                Step::Data(&p[a..b]),
+                Piece::Data(&p[a..b]),
                 pause("B"),
-                Step::Data(&p[b..]),
-                Step::Frame {
+                Piece::Data(&p[b..]),
+                Piece::Frame {
                     opcode: 0x0,
                     fin: true,
                     payload: b"",
@@ -245,7 +251,7 @@ const fn one_frame(
         description,
         payload,
         valid,
-        send: Send::Whole,
+        send: Delivery::Whole,
         after: After::Kill(500),
         note: "",
     }
@@ -277,7 +283,7 @@ pub static CASES: &[Utf8Case] = &[
         description: "Empty text message in one frame",
         payload: b"",
         valid: true,
-        send: Send::Whole,
+        send: Delivery::Whole,
         after: After::Close(1000),
         note: "",
     },
@@ -287,7 +293,7 @@ pub static CASES: &[Utf8Case] = &[
         description: "Text message of three empty fragments",
         payload: b"",
         valid: true,
-        send: Send::FragmentsAt(&[0, 0]),
+        send: Delivery::FragmentsAt(&[0, 0]),
         after: After::Close(1000),
         note: "",
     },
@@ -297,7 +303,7 @@ pub static CASES: &[Utf8Case] = &[
         description: "Text message of three fragments: empty, \"middle frame payload\", empty",
         payload: b"middle frame payload",
         valid: true,
-        send: Send::FragmentsAt(&[0, 20]),
+        send: Delivery::FragmentsAt(&[0, 20]),
         after: After::Close(1000),
         note: "",
     },
@@ -308,7 +314,7 @@ pub static CASES: &[Utf8Case] = &[
         description: "Valid text \"Hello-µ@ßöäüàá-UTF-8!!\" in one frame",
         payload: HELLO,
         valid: true,
-        send: Send::Whole,
+        send: Delivery::Whole,
         after: After::Close(1000),
         note: "",
     },
@@ -318,7 +324,7 @@ pub static CASES: &[Utf8Case] = &[
         description: "The 6.2.1 text in two fragments, cut on a code point boundary (after \"ä\")",
         payload: HELLO,
         valid: true,
-        send: Send::FragmentsAt(&[15]),
+        send: Delivery::FragmentsAt(&[15]),
         after: After::Close(1000),
         note: "",
     },
@@ -328,7 +334,7 @@ pub static CASES: &[Utf8Case] = &[
         description: "The 6.2.1 text in 1-byte fragments, so frames end inside 2-byte code points",
         payload: HELLO,
         valid: true,
-        send: Send::Fragments(1),
+        send: Delivery::Fragments(1),
         after: After::Close(1000),
         note: "",
     },
@@ -338,7 +344,7 @@ pub static CASES: &[Utf8Case] = &[
         description: "\"κόσμε\" in 1-byte fragments, so frames end inside 2- and 3-byte code points",
         payload: KOSME,
         valid: true,
-        send: Send::Fragments(1),
+        send: Delivery::Fragments(1),
         after: After::Close(1000),
         note: "",
     },
@@ -349,7 +355,7 @@ pub static CASES: &[Utf8Case] = &[
         description: "\"κόσμε\", the surrogate U+D800 (ED A0 80), \"edited\" in one frame; invalid at offset 12 (0xA0)",
         payload: KOSME_SURROGATE,
         valid: false,
-        send: Send::Whole,
+        send: Delivery::Whole,
         after: After::Kill(1000),
         note: "",
     },
@@ -359,7 +365,7 @@ pub static CASES: &[Utf8Case] = &[
         description: "The 6.3.1 payload in 1-byte fragments",
         payload: KOSME_SURROGATE,
         valid: false,
-        send: Send::Fragments(1),
+        send: Delivery::Fragments(1),
         after: After::Kill(1000),
         note: "",
     },
@@ -372,7 +378,7 @@ pub static CASES: &[Utf8Case] = &[
         description: "\"κόσμε\" | F4 90 80 80 (the pattern for U+110000) | \"edited\" as three frames with 1 s pauses",
         payload: KOSME_ABOVE_MAX,
         valid: false,
-        send: Send::FailFastFrames { at: [11, 15] },
+        send: Delivery::FailFastFrames { at: [11, 15] },
         after: After::Kill(1000),
         note: FAIL_FAST_NOTE,
     },
@@ -382,7 +388,7 @@ pub static CASES: &[Utf8Case] = &[
         description: "As 6.4.1, cut as \"κόσμε\" F4 | 90 | 80 80 \"edited\": the 2nd frame is only the invalid byte",
         payload: KOSME_ABOVE_MAX,
         valid: false,
-        send: Send::FailFastFrames { at: [12, 13] },
+        send: Delivery::FailFastFrames { at: [12, 13] },
         after: After::Kill(1000),
         note: FAIL_FAST_NOTE,
     },
@@ -392,7 +398,7 @@ pub static CASES: &[Utf8Case] = &[
         description: "As 6.4.1, but one frame whose payload is written in three chops with 1 s pauses",
         payload: KOSME_ABOVE_MAX,
         valid: false,
-        send: Send::FailFastChops { at: [11, 15] },
+        send: Delivery::FailFastChops { at: [11, 15] },
         after: After::Kill(1000),
         note: FAIL_FAST_NOTE,
     },
@@ -402,7 +408,7 @@ pub static CASES: &[Utf8Case] = &[
         description: "As 6.4.2, but one frame whose payload is written in three chops with 1 s pauses",
         payload: KOSME_ABOVE_MAX,
         valid: false,
-        send: Send::FailFastChops { at: [12, 13] },
+        send: Delivery::FailFastChops { at: [12, 13] },
         after: After::Kill(1000),
         note: FAIL_FAST_NOTE,
     },
@@ -547,7 +553,7 @@ const fn extra_valid(
     autobahn: &'static str,
     description: &'static str,
     payload: &'static [u8],
-    send: Send,
+    send: Delivery,
 ) -> Utf8Case {
     Utf8Case {
         id,
@@ -567,7 +573,7 @@ const fn extra_invalid(
     autobahn: &'static str,
     description: &'static str,
     payload: &'static [u8],
-    send: Send,
+    send: Delivery,
 ) -> Utf8Case {
     Utf8Case {
         id,
@@ -587,18 +593,18 @@ const fn extra_invalid(
 /// the first fragment is still a valid prefix except in 6.4.x.
 #[rustfmt::skip]
 pub static EXTRA: &[Utf8Case] = &[
-    extra_valid("framing.utf8.extra-1", "extra-1", "U+1F600 (F0 9F 98 80) between \"a\" and \"b\", cut after its 1st byte", b"a\xf0\x9f\x98\x80b", Send::FragmentsAt(&[2])),
-    extra_valid("framing.utf8.extra-2", "extra-2", "U+1F600 between \"a\" and \"b\", cut after its 2nd byte", b"a\xf0\x9f\x98\x80b", Send::FragmentsAt(&[3])),
-    extra_valid("framing.utf8.extra-3", "extra-3", "U+1F600 between \"a\" and \"b\", cut after its 3rd byte", b"a\xf0\x9f\x98\x80b", Send::FragmentsAt(&[4])),
-    extra_valid("framing.utf8.extra-4", "extra-4", "U+1F600 alone, one byte per frame, FIN on the 4th", b"\xf0\x9f\x98\x80", Send::FragmentsAt(&[1, 2, 3])),
-    extra_invalid("framing.utf8.extra-5", "extra-5", "F4 90 80 80 (the pattern for U+110000) cut after F4: the 1st fragment is a valid prefix, 0x90 in the 2nd is out of range", b"\xf4\x90\x80\x80", Send::FragmentsAt(&[1])),
-    extra_invalid("framing.utf8.extra-6", "extra-6", "Overlong NUL E0 80 80 cut after E0: 0x80 in the 2nd fragment is below E0's range", b"\xe0\x80\x80", Send::FragmentsAt(&[1])),
-    extra_invalid("framing.utf8.extra-7", "extra-7", "CESU-8 form of U+1F600 (surrogates D83D DE00 as ED A0 BD ED B8 80) in one frame", b"\xed\xa0\xbd\xed\xb8\x80", Send::Whole),
-    extra_invalid("framing.utf8.extra-8", "extra-8", "CESU-8 form of U+1F600 cut between the two surrogates", b"\xed\xa0\xbd\xed\xb8\x80", Send::FragmentsAt(&[3])),
-    extra_invalid("framing.utf8.extra-9", "extra-9", "Overlong NUL C0 80 (as Java's modified UTF-8 writes NUL) between \"a\" and \"b\"", b"a\xc0\x80b", Send::Whole),
-    extra_invalid("framing.utf8.extra-10", "extra-10", "\"hello\" | \" world\" + E2 82: the final fragment ends inside U+20AC", b"hello world\xe2\x82", Send::FragmentsAt(&[5])),
-    extra_invalid("framing.utf8.extra-11", "extra-11", "\"hello\" + E2 82, then an empty final fragment: the message ends inside U+20AC", b"hello\xe2\x82", Send::FragmentsAt(&[7])),
-    extra_valid("framing.utf8.extra-12", "extra-12", "U+FEFF (byte order mark) before \"hello\": valid UTF-8, RFC 6455 does not forbid it", b"\xef\xbb\xbfhello", Send::Whole),
+    extra_valid("framing.utf8.extra-1", "extra-1", "U+1F600 (F0 9F 98 80) between \"a\" and \"b\", cut after its 1st byte", b"a\xf0\x9f\x98\x80b", Delivery::FragmentsAt(&[2])),
+    extra_valid("framing.utf8.extra-2", "extra-2", "U+1F600 between \"a\" and \"b\", cut after its 2nd byte", b"a\xf0\x9f\x98\x80b", Delivery::FragmentsAt(&[3])),
+    extra_valid("framing.utf8.extra-3", "extra-3", "U+1F600 between \"a\" and \"b\", cut after its 3rd byte", b"a\xf0\x9f\x98\x80b", Delivery::FragmentsAt(&[4])),
+    extra_valid("framing.utf8.extra-4", "extra-4", "U+1F600 alone, one byte per frame, FIN on the 4th", b"\xf0\x9f\x98\x80", Delivery::FragmentsAt(&[1, 2, 3])),
+    extra_invalid("framing.utf8.extra-5", "extra-5", "F4 90 80 80 (the pattern for U+110000) cut after F4: the 1st fragment is a valid prefix, 0x90 in the 2nd is out of range", b"\xf4\x90\x80\x80", Delivery::FragmentsAt(&[1])),
+    extra_invalid("framing.utf8.extra-6", "extra-6", "Overlong NUL E0 80 80 cut after E0: 0x80 in the 2nd fragment is below E0's range", b"\xe0\x80\x80", Delivery::FragmentsAt(&[1])),
+    extra_invalid("framing.utf8.extra-7", "extra-7", "CESU-8 form of U+1F600 (surrogates D83D DE00 as ED A0 BD ED B8 80) in one frame", b"\xed\xa0\xbd\xed\xb8\x80", Delivery::Whole),
+    extra_invalid("framing.utf8.extra-8", "extra-8", "CESU-8 form of U+1F600 cut between the two surrogates", b"\xed\xa0\xbd\xed\xb8\x80", Delivery::FragmentsAt(&[3])),
+    extra_invalid("framing.utf8.extra-9", "extra-9", "Overlong NUL C0 80 (as Java's modified UTF-8 writes NUL) between \"a\" and \"b\"", b"a\xc0\x80b", Delivery::Whole),
+    extra_invalid("framing.utf8.extra-10", "extra-10", "\"hello\" | \" world\" + E2 82: the final fragment ends inside U+20AC", b"hello world\xe2\x82", Delivery::FragmentsAt(&[5])),
+    extra_invalid("framing.utf8.extra-11", "extra-11", "\"hello\" + E2 82, then an empty final fragment: the message ends inside U+20AC", b"hello\xe2\x82", Delivery::FragmentsAt(&[7])),
+    extra_valid("framing.utf8.extra-12", "extra-12", "U+FEFF (byte order mark) before \"hello\": valid UTF-8, RFC 6455 does not forbid it", b"\xef\xbb\xbfhello", Delivery::Whole),
 ];
 
 #[cfg(test)]
@@ -678,11 +684,11 @@ mod tests {
     #[test]
     fn expectations() {
         let count = |e| CASES.iter().filter(|c| c.expect() == e).count();
-        assert_eq!(count(Expect::Echo), 70);
-        assert_eq!(count(Expect::Fail), 71);
-        assert_eq!(count(Expect::FailFast), 4);
+        assert_eq!(count(Utf8Expect::Echo), 70);
+        assert_eq!(count(Utf8Expect::Fail), 71);
+        assert_eq!(count(Utf8Expect::FailFast), 4);
         for c in CASES {
-            let fail_fast = c.expect() == Expect::FailFast;
+            let fail_fast = c.expect() == Utf8Expect::FailFast;
             assert!(
                 fail_fast == c.autobahn.starts_with("6.4."),
                 "{}",
@@ -690,7 +696,7 @@ mod tests {
             );
             assert_eq!(!c.note.is_empty(), fail_fast, "{}", c.autobahn);
         }
-        assert!(EXTRA.iter().all(|c| c.expect() != Expect::FailFast));
+        assert!(EXTRA.iter().all(|c| c.expect() != Utf8Expect::FailFast));
     }
 
     #[test]
@@ -705,14 +711,15 @@ mod tests {
         for c in all() {
             let len = c.payload.len();
             match c.send {
-                Send::Whole => {}
-                Send::Fragments(n) => assert!(n >= 1, "{}", c.autobahn),
-                Send::FragmentsAt(cuts) => {
+                Delivery::Whole => {}
+                Delivery::Fragments(n) => assert!(n >= 1, "{}", c.autobahn),
+                Delivery::FragmentsAt(cuts) => {
                     assert!(!cuts.is_empty(), "{}", c.autobahn);
                     assert!(cuts.windows(2).all(|w| w[0] <= w[1]), "{}", c.autobahn);
                     assert!(cuts.iter().all(|&x| x <= len), "{}", c.autobahn);
                 }
-                Send::FailFastFrames { at: [a, b] } | Send::FailFastChops { at: [a, b] } => {
+                Delivery::FailFastFrames { at: [a, b] }
+                | Delivery::FailFastChops { at: [a, b] } => {
                     assert!(0 < a && a < b && b < len, "{}", c.autobahn);
                 }
             }
@@ -729,7 +736,7 @@ mod tests {
             for (i, step) in steps.iter().enumerate() {
                 let last = i == steps.len() - 1;
                 match *step {
-                    Step::Frame {
+                    Piece::Frame {
                         opcode,
                         fin,
                         payload,
@@ -745,18 +752,18 @@ mod tests {
                         bytes.extend_from_slice(payload);
                         frames += 1;
                     }
-                    Step::Header { opcode, fin, len } => {
+                    Piece::Header { opcode, fin, len } => {
                         assert_eq!((opcode, fin), (0x1, false), "{}", c.autobahn);
                         assert_eq!(frames, 0, "{}", c.autobahn);
                         header_left = len;
                         frames += 1;
                     }
-                    Step::Data(d) => {
+                    Piece::Data(d) => {
                         assert!(d.len() <= header_left, "{}", c.autobahn);
                         header_left -= d.len();
                         bytes.extend_from_slice(d);
                     }
-                    Step::Pause { ms, .. } => assert_eq!(ms, FAIL_FAST_PAUSE_MS),
+                    Piece::Pause { ms, .. } => assert_eq!(ms, FAIL_FAST_PAUSE_MS),
                 }
             }
             assert_eq!(header_left, 0, "{}", c.autobahn);
@@ -773,7 +780,7 @@ mod tests {
             assert_eq!(steps.len(), frames, "{id}");
             assert_eq!(
                 steps.last(),
-                Some(&Step::Frame {
+                Some(&Piece::Frame {
                     opcode: 0x0,
                     fin: true,
                     payload: b""
@@ -787,8 +794,9 @@ mod tests {
 
     #[test]
     fn fail_fast_error_shows_in_the_second_part() {
-        for c in CASES.iter().filter(|c| c.expect() == Expect::FailFast) {
-            let (Send::FailFastFrames { at: [a, b] } | Send::FailFastChops { at: [a, b] }) = c.send
+        for c in CASES.iter().filter(|c| c.expect() == Utf8Expect::FailFast) {
+            let (Delivery::FailFastFrames { at: [a, b] } | Delivery::FailFastChops { at: [a, b] }) =
+                c.send
             else {
                 unreachable!()
             };
@@ -800,7 +808,7 @@ mod tests {
                 .steps()
                 .iter()
                 .filter_map(|s| match s {
-                    Step::Pause { tag, .. } => Some(*tag),
+                    Piece::Pause { tag, .. } => Some(*tag),
                     _ => None,
                 })
                 .collect();
@@ -814,7 +822,7 @@ mod tests {
             assert!(id_tuple(c.autobahn).1 >= 5);
             assert_eq!(
                 (c.send, c.after),
-                (Send::Whole, After::Kill(500)),
+                (Delivery::Whole, After::Kill(500)),
                 "{}",
                 c.autobahn
             );

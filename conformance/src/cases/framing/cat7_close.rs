@@ -4,10 +4,13 @@
 use super::cat2_pingpong::CONTROL;
 use super::engine::{CloseExpect, Event, Expect, Step};
 use super::{f, frag, script, text};
-use crate::case::{case, Case};
+use crate::case::{case, from_row, Case};
 use crate::rule::Rule;
 use crate::verdict::Closer;
 use crate::wire::frame::{opcode, Frame};
+
+/// This file, for the origins of its table rows.
+const SOURCE: &str = include_str!("cat7_close.rs");
 
 const CLOSE_REPLY: Rule = Rule::new(
     "RFC 6455",
@@ -298,28 +301,36 @@ pub fn cases() -> Vec<Case> {
         }),
     ];
     for &(id, autobahn, code) in VALID_CODES {
-        cases.push(case(Case {
-            id: id.into(),
-            autobahn: Some(autobahn),
-            title: format!("close with the valid code {code}").into(),
-            rule: CODES_VALID,
-            sends: format!("close with the valid code {code}").into(),
-            expects: "a clean close with 1000 or the code echoed".into(),
-            run: script(vec![close(code, b"")], closed_by_suite(&[1000, code], true)),
-            ..Case::BASE
-        }));
+        cases.push(from_row(
+            Case {
+                id: id.into(),
+                autobahn: Some(autobahn),
+                title: format!("close with the valid code {code}").into(),
+                rule: CODES_VALID,
+                sends: format!("close with the valid code {code}").into(),
+                expects: "a clean close with 1000 or the code echoed".into(),
+                run: script(vec![close(code, b"")], closed_by_suite(&[1000, code], true)),
+                ..Case::BASE
+            },
+            file!(),
+            SOURCE,
+        ));
     }
     for &(id, autobahn, code) in INVALID_CODES {
-        cases.push(case(Case {
-            id: id.into(),
-            autobahn: Some(autobahn),
-            title: format!("close with the invalid code {code}").into(),
-            rule: CODES_INVALID,
-            sends: format!("close with the invalid code {code}").into(),
-            expects: "a close with 1002, or TCP dropped".into(),
-            run: script(vec![close(code, b"")], closed_by_suite(&[1002], false)),
-            ..Case::BASE
-        }));
+        cases.push(from_row(
+            Case {
+                id: id.into(),
+                autobahn: Some(autobahn),
+                title: format!("close with the invalid code {code}").into(),
+                rule: CODES_INVALID,
+                sends: format!("close with the invalid code {code}").into(),
+                expects: "a close with 1002, or TCP dropped".into(),
+                run: script(vec![close(code, b"")], closed_by_suite(&[1002], false)),
+                ..Case::BASE
+            },
+            file!(),
+            SOURCE,
+        ));
     }
     cases.extend([
         case(Case {

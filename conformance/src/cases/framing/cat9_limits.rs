@@ -4,10 +4,13 @@
 
 use super::engine::{pattern, Event, Pattern, Script, Step};
 use super::{echo_ok, lazy};
-use crate::case::{case, Case};
+use crate::case::{from_row, Case};
 use crate::rule::Rule;
 use crate::wire::frame::opcode::{BINARY, TEXT};
 use std::time::Duration;
+
+/// This file, for the origins of its table rows.
+const SOURCE: &str = include_str!("cat9_limits.rs");
 
 const LIMITS: Rule = Rule::new(
     "RFC 6455",
@@ -135,92 +138,110 @@ pub fn cases() -> Vec<Case> {
     let mut cases = Vec::new();
     for &(id, autobahn, op, len, label) in MESSAGES {
         let title = format!("{} message of {label}", name(op));
-        cases.push(case(Case {
-            id: id.into(),
-            autobahn: Some(autobahn),
-            title: title.clone().into(),
-            rule: LIMITS,
-            sends: title.into(),
-            expects: "the message echoed".into(),
-            min_timeout: MIN_TIMEOUT,
-            bulk: len >= BULK,
-            run: lazy(move || stream_echo(op, pattern(filler(op, Pattern::Text), len), len, None)),
-            ..Case::BASE
-        }));
+        cases.push(from_row(
+            Case {
+                id: id.into(),
+                autobahn: Some(autobahn),
+                title: title.clone().into(),
+                rule: LIMITS,
+                sends: title.into(),
+                expects: "the message echoed".into(),
+                min_timeout: MIN_TIMEOUT,
+                bulk: len >= BULK,
+                run: lazy(move || {
+                    stream_echo(op, pattern(filler(op, Pattern::Text), len), len, None)
+                }),
+                ..Case::BASE
+            },
+            file!(),
+            SOURCE,
+        ));
     }
     for &(id, autobahn, op, fragment) in FRAGMENTS {
         let title = format!(
             "4 MiB {} message in fragments of {fragment} bytes",
             name(op)
         );
-        cases.push(case(Case {
-            id: id.into(),
-            autobahn: Some(autobahn),
-            title: title.clone().into(),
-            rule: LIMITS,
-            sends: title.into(),
-            expects: "the message echoed".into(),
-            min_timeout: MIN_TIMEOUT,
-            bulk: true,
-            run: lazy(move || {
-                stream_echo(
-                    op,
-                    pattern(filler(op, Pattern::Star), 4 * MIB),
-                    fragment,
-                    None,
-                )
-            }),
-            ..Case::BASE
-        }));
+        cases.push(from_row(
+            Case {
+                id: id.into(),
+                autobahn: Some(autobahn),
+                title: title.clone().into(),
+                rule: LIMITS,
+                sends: title.into(),
+                expects: "the message echoed".into(),
+                min_timeout: MIN_TIMEOUT,
+                bulk: true,
+                run: lazy(move || {
+                    stream_echo(
+                        op,
+                        pattern(filler(op, Pattern::Star), 4 * MIB),
+                        fragment,
+                        None,
+                    )
+                }),
+                ..Case::BASE
+            },
+            file!(),
+            SOURCE,
+        ));
     }
     for &(id, autobahn, op, chop) in CHOPS {
         let title = format!(
             "1 MiB {} message written in chops of {chop} bytes",
             name(op)
         );
-        cases.push(case(Case {
-            id: id.into(),
-            autobahn: Some(autobahn),
-            title: title.clone().into(),
-            rule: LIMITS,
-            sends: title.into(),
-            expects: "the message echoed".into(),
-            min_timeout: MIN_TIMEOUT,
-            bulk: true,
-            run: lazy(move || {
-                stream_echo(op, pattern(filler(op, Pattern::Text), MIB), MIB, Some(chop))
-            }),
-            ..Case::BASE
-        }));
+        cases.push(from_row(
+            Case {
+                id: id.into(),
+                autobahn: Some(autobahn),
+                title: title.clone().into(),
+                rule: LIMITS,
+                sends: title.into(),
+                expects: "the message echoed".into(),
+                min_timeout: MIN_TIMEOUT,
+                bulk: true,
+                run: lazy(move || {
+                    stream_echo(op, pattern(filler(op, Pattern::Text), MIB), MIB, Some(chop))
+                }),
+                ..Case::BASE
+            },
+            file!(),
+            SOURCE,
+        ));
     }
     for &(id, autobahn, op, len) in ROUND_TRIPS {
         let title = format!(
             "1000 {} messages of {len} bytes, each sent after the previous echo",
             name(op)
         );
-        cases.push(case(Case {
-            id: id.into(),
-            autobahn: Some(autobahn),
-            title: title.clone().into(),
-            rule: LIMITS,
-            sends: title.into(),
-            expects: "1000 echoes".into(),
-            min_timeout: MIN_TIMEOUT,
-            // 4 MB at most, one round trip at a time: bound by waiting, not bulk.
-            bulk: false,
-            run: lazy(move || {
-                let payload = pattern(filler(op, Pattern::Star), len);
-                Script {
-                    steps: vec![Step::PingPong {
-                        opcode: op,
-                        len,
-                        count: 1000,
-                    }],
-                    expect: echo_ok(vec![Event::shared(op == BINARY, payload); 1000]).limits(),
-                }
-            }),
-            ..Case::BASE
-        }));
+        cases.push(from_row(
+            Case {
+                id: id.into(),
+                autobahn: Some(autobahn),
+                title: title.clone().into(),
+                rule: LIMITS,
+                sends: title.into(),
+                expects: "1000 echoes".into(),
+                min_timeout: MIN_TIMEOUT,
+                // 4 MB at most, one round trip at a time: bound by waiting, not bulk.
+                bulk: false,
+                run: lazy(move || {
+                    let payload = pattern(filler(op, Pattern::Star), len);
+                    Script {
+                        steps: vec![Step::PingPong {
+                            opcode: op,
+                            len,
+                            count: 1000,
+                        }],
+                        expect: echo_ok(vec![Event::shared(op == BINARY, payload); 1000]).limits(),
+                    }
+                }),
+                ..Case::BASE
+            },
+            file!(),
+            SOURCE,
+        ));
     }
     cases
 }

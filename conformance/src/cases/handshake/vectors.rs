@@ -2,7 +2,7 @@
 //! requirement and the expectations are the vector's own.
 
 use super::expect;
-use crate::case::{from_vector, Case, Run};
+use crate::case::{from_vector, line_of, Case, Run};
 use crate::ctx::Ctx;
 use crate::rule::Rule;
 use crate::verdict::Outcome;
@@ -31,18 +31,11 @@ pub fn cases() -> Vec<Case> {
                     ..Case::BASE
                 },
                 FILE,
-                line_of(&t.case),
+                line_of(voxproof_vectors::raw::HANDSHAKE_SERVER, &t.case),
                 t.tc_id,
             )
         })
         .collect()
-}
-
-/// The line of the vector file that names the case, so an origin points at it.
-fn line_of(id: &str) -> usize {
-    let text = voxproof_vectors::raw::HANDSHAKE_SERVER;
-    text.find(&format!("\"case\": \"{id}\""))
-        .map_or(0, |at| text[..at].matches('\n').count() + 1)
 }
 
 fn first_line(request: &str) -> &str {

@@ -29,26 +29,15 @@ pub fn render(report: &RunReport, verbose: bool) -> String {
         }
         None => out.push('\n'),
     }
-    // Groups (id prefixes, one per RFC section) in the order their first case appears.
-    let mut order: Vec<(&str, String)> = Vec::new();
-    let mut by_group: BTreeMap<&str, Vec<&crate::run::CaseResult>> = BTreeMap::new();
-    for r in &report.results {
-        let (key, label) = crate::registry::group(&r.id);
-        if !by_group.contains_key(key) {
-            order.push((key, label));
-        }
-        by_group.entry(key).or_default().push(r);
-    }
-    for (key, section) in order {
-        let results = &by_group[key];
+    for (_, section, results) in super::grouped(&report.results) {
         let mut counts = BTreeMap::new();
-        for r in results {
+        for r in &results {
             *counts.entry(r.verdict).or_insert(0) += 1;
         }
         let _ = writeln!(
             out,
-            "\n{section}  ({} cases: {})",
-            results.len(),
+            "\n{section}  ({}: {})",
+            super::cases_count(results.len()),
             counts_line(&counts)
         );
         for r in results
@@ -60,8 +49,8 @@ pub fn render(report: &RunReport, verbose: bool) -> String {
     }
     let _ = writeln!(
         out,
-        "\n{} cases in {:.2} s: {}",
-        report.results.len(),
+        "\n{} in {:.2} s: {}",
+        super::cases_count(report.results.len()),
         report.duration.as_secs_f64(),
         counts_line(&report.summary())
     );

@@ -445,14 +445,7 @@ pub fn render(report: &RunReport) -> String {
     out.push_str("</nav>\n</header>\n<main>\n");
 
     // Groups in the order their first case appears, as the console report.
-    let mut groups: Vec<(&str, String, Vec<&CaseResult>)> = Vec::new();
-    for r in &report.results {
-        let (key, label) = crate::registry::group(&r.id);
-        match groups.iter_mut().find(|(k, _, _)| *k == key) {
-            Some((_, _, cases)) => cases.push(r),
-            None => groups.push((key, label, vec![r])),
-        }
-    }
+    let groups = super::grouped(&report.results);
 
     out.push_str(
         "<h2 id=\"cases\">Cases</h2>\n<table class=\"cases\">\n<colgroup>\
@@ -464,9 +457,9 @@ pub fn render(report: &RunReport) -> String {
     for (_, label, cases) in &groups {
         let _ = writeln!(
             out,
-            "<tbody>\n<tr class=\"group\"><th colspan=\"7\">{} <span class=\"muted\">({} cases: {})</span></th></tr>",
+            "<tbody>\n<tr class=\"group\"><th colspan=\"7\">{} <span class=\"muted\">({}: {})</span></th></tr>",
             h(label),
-            cases.len(),
+            super::cases_count(cases.len()),
             counts_text(cases)
         );
         for r in cases {

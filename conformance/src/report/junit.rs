@@ -170,14 +170,7 @@ fn testcase(out: &mut String, group: &str, r: &CaseResult) {
 
 pub fn render(report: &RunReport) -> String {
     // Groups in the order their first case appears, as the console report.
-    let mut groups: Vec<(&str, String, Vec<&CaseResult>)> = Vec::new();
-    for r in &report.results {
-        let (key, label) = crate::registry::group(&r.id);
-        match groups.iter_mut().find(|(k, _, _)| *k == key) {
-            Some((_, _, cases)) => cases.push(r),
-            None => groups.push((key, label, vec![r])),
-        }
-    }
+    let groups = super::grouped(&report.results);
     let mut total = Counts::default();
     for r in &report.results {
         total.add(r);

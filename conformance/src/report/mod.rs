@@ -9,6 +9,53 @@ pub mod junit;
 use crate::run::CaseResult;
 use crate::verdict::Verdict;
 use crate::wire::{Dir, WireEvent};
+use std::collections::BTreeMap;
+
+/// One group of results: its id prefix, its label and its cases.
+pub type Group<'a> = (&'a str, String, Vec<&'a CaseResult>);
+
+/// Results grouped by section (`handshake.4_2_1`), for every report: domains
+/// in catalogue order, numbered sections within a domain in RFC order
+/// (`1_3` before `4_2_1`, RFC 6750 before RFC 7515), named ones (`http`,
+/// `close`) after them in catalogue order.
+pub fn grouped(results: &[CaseResult]) -> Vec<Group<'_>> {
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    for r in results {
+        let (key, label) = crate::registry::group(&r.id);
+        match groups.iter_mut().find(|(k, _, _)| *k == key) {
+            Some((_, _, cases)) => cases.push(r),
+            None => groups.push((key, label, vec![r])),
+        }
+    }
+    let mut domains: Vec<&str> = Vec::new();
+    for (key, _, _) in &groups {
+        let domain = key.split('.').next().unwrap_or("");
+        if !domains.contains(&domain) {
+            domains.push(domain);
+        }
+    }
+    let order: BTreeMap<&str, usize> = groups.iter().enumerate().map(|(i, g)| (g.0, i)).collect();
+    groups.sort_by_key(|(key, _, _)| {
+        let (domain, section) = key.split_once('.').unwrap_or((key, ""));
+        let numbers: Option<Vec<u32>> = section.split('_').map(|n| n.parse().ok()).collect();
+        (
+            domains.iter().position(|d| *d == domain),
+            numbers.is_none(),
+            numbers.unwrap_or_default(),
+            order[key],
+        )
+    });
+    groups
+}
+
+/// "1 case", "3 cases".
+pub fn cases_count(n: usize) -> String {
+    if n == 1 {
+        "1 case".to_string()
+    } else {
+        format!("{n} cases")
+    }
+}
 
 /// How much of each case's wire log the file reports keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,0 +1,433 @@
+//! Running a script: the socket session that sends a script's steps, reads
+//! what the target sends and hands the judge an observation; I/O only
+//! ([docs/framing.md](../../../../../docs/framing.md#how-a-case-runs)).
+//!
+//! Where Autobahn waits fixed times (1 s after the last frame), a ping sent
+//! after the script's frames works as a barrier: a target processes frames in
+//! order, so when the barrier's pong arrives everything the script provoked
+//! has arrived too; a target that fails the connection closes before it.
+
+use super::judge::{judge, Observation};
+use super::script::{intern, Event, Script, Step, LARGE, MASK, MIN_WAIT};
+use crate::cases::handshake::open::{handshake, RFC_ACCEPT, RFC_KEY};
+use crate::ctx::Ctx;
+use crate::target::{Conn, FrameEnd, ReadEnd, STREAM_BLOCK};
+use crate::verdict::{Closer, Outcome};
+use crate::wire::frame::{opcode, Frame};
+
+/// Largest payload the reader accepts from a target (Autobahn's largest message is 16 MiB).
+pub const MAX_PAYLOAD: u64 = 32 << 20;
+const BARRIER: &[u8] = b"voxproof-barrier";
+/// Longest wait for a target to finish reacting after the barrier (Autobahn's `killAfter(1)`).
+pub const GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Reads frames, assembles messages, answers pings, notes breaches.
+struct Session {
+    conn: Conn,
+    obs: Observation,
+    /// Text or binary message being assembled from fragments.
+    partial: Option<(bool, Vec<u8>)>,
+    tcp_done: bool,
+    /// A write failed: the target stopped reading (it may have closed).
+    write_failed: bool,
+    /// Round trip of the opening handshake, to scale waits.
+    rtt: std::time::Duration,
+}
+
+/// What reading stopped on.
+enum Stop {
+    Pong(Vec<u8>),
+    TargetClosed,
+    Ended,
+}
+
+impl Session {
+    /// Write frames — all in one write, or each frame chopped into writes of
+    /// `chunk` bytes as Autobahn's `chopsize` does. `closing` marks a close the
+    /// suite starts or answers (a close frame sent as a test input does not).
+    fn send(&mut self, frames: &[Frame], chunk: Option<usize>, closing: bool) -> bool {
+        if closing {
+            self.obs.first_closer.get_or_insert(Closer::Suite);
+            self.obs.suite_sent_close = true;
+        }
+        let encode = |f: &Frame| f.encode_with(Some(f.mask.unwrap_or(MASK)));
+        let sent = match chunk {
+            Some(c) => frames
+                .iter()
+                .try_for_each(|f| self.conn.send_chunked(&encode(f), c)),
+            None => {
+                // Small frames go out together in one write; a large one is
+                // streamed (masked block by block) rather than copied whole.
+                let mut bytes = Vec::new();
+                let mut result = Ok(());
+                for f in frames {
+                    if f.payload.len() > LARGE && f.mask.is_none() {
+                        if !bytes.is_empty() {
+                            let pending = std::mem::take(&mut bytes);
+                            result = result.and_then(|()| self.conn.send(&pending));
+                        }
+                        let first = f.first_byte();
+                        result = result.and_then(|()| {
+                            self.conn.send_stream(
+                                [(first, f.payload.as_slice())],
+                                MASK,
+                                STREAM_BLOCK,
+                            )
+                        });
+                    } else {
+                        bytes.extend_from_slice(&encode(f));
+                    }
+                }
+                if !bytes.is_empty() {
+                    result = result.and_then(|()| self.conn.send(&bytes));
+                }
+                result
+            }
+        };
+        if sent.is_err() {
+            self.write_failed = true;
+        }
+        sent.is_ok()
+    }
+
+    /// Read one frame and record it; `Some(stop)` ends the current wait.
+    fn read_one(&mut self) -> Option<Stop> {
+        let frame = match self.conn.read_frame(MAX_PAYLOAD) {
+            Ok(f) => f,
+            Err(FrameEnd::Invalid(e)) => {
+                self.obs
+                    .violations
+                    .push(format!("the target sent bytes that are not a frame: {e}"));
+                self.tcp_done = true;
+                return Some(Stop::Ended);
+            }
+            Err(FrameEnd::Read(end, _)) => {
+                self.tcp_done = true;
+                match end {
+                    ReadEnd::TimedOut => self.obs.timed_out = true,
+                    ReadEnd::Closed | ReadEnd::Error(_) => {
+                        self.obs.target_closed_tcp = true;
+                        self.obs.first_closer.get_or_insert(Closer::Target);
+                    }
+                }
+                return Some(Stop::Ended);
+            }
+        };
+        self.obs.frames_by_opcode[usize::from(frame.opcode & 0xF)] += 1;
+        //= https://www.rfc-editor.org/rfc/rfc6455#section-5.1
+        //# A server MUST NOT mask any frames that it sends to the client.
+        if frame.mask.is_some() {
+            self.obs
+                .violations
+                .push("the target masked a frame (RFC 6455 §5.1: a server MUST NOT mask)".into());
+        }
+        if frame.rsv != 0 {
+            self.obs.violations.push(format!(
+                "the target set RSV bits {:03b} with no extension negotiated",
+                frame.rsv
+            ));
+        }
+        match frame.opcode {
+            opcode::TEXT | opcode::BINARY => {
+                if self.partial.is_some() {
+                    self.obs
+                        .violations
+                        .push("the target started a message inside another".into());
+                }
+                let binary = frame.opcode == opcode::BINARY;
+                if frame.fin {
+                    self.obs.events.push(Event::Message {
+                        binary,
+                        payload: intern(frame.payload),
+                    });
+                } else {
+                    self.partial = Some((binary, frame.payload));
+                }
+            }
+            opcode::CONTINUATION => match self.partial.as_mut() {
+                Some((_, buf)) => {
+                    buf.extend_from_slice(&frame.payload);
+                    if frame.fin {
+                        let (binary, payload) = self.partial.take().unwrap_or_default();
+                        let payload = intern(payload);
+                        self.obs.events.push(Event::Message { binary, payload });
+                    }
+                }
+                None => self
+                    .obs
+                    .violations
+                    .push("the target sent a continuation with nothing to continue".into()),
+            },
+            opcode::PING => {
+                // Answer as a client must (RFC 6455 §5.5.2), unless closing.
+                if !self.obs.suite_sent_close {
+                    let _ = self
+                        .conn
+                        .send_frame(&Frame::new(opcode::PONG, frame.payload).masked(MASK));
+                }
+            }
+            opcode::PONG => {
+                if frame.payload.starts_with(BARRIER) {
+                    return Some(Stop::Pong(frame.payload));
+                }
+                self.obs.events.push(Event::Pong(frame.payload.clone()));
+                return Some(Stop::Pong(frame.payload));
+            }
+            opcode::CLOSE => {
+                if self.obs.target_close.is_none() {
+                    let code = frame.close_code();
+                    let reason = frame.payload.get(2..).unwrap_or_default().to_vec();
+                    self.obs.target_close = Some((code, reason));
+                    self.obs.first_closer.get_or_insert(Closer::Target);
+                    if !self.obs.suite_sent_close {
+                        // Echo the code, as a client completing the handshake does.
+                        let echo = Frame::close(code.filter(|c| *c != 1005 && *c != 1006), b"");
+                        self.send(&[echo], None, true);
+                    }
+                }
+                return Some(Stop::TargetClosed);
+            }
+            other => self.obs.violations.push(format!(
+                "the target sent a frame with reserved opcode {other:#x}"
+            )),
+        }
+        None
+    }
+
+    /// Read until a pong with `payload` (or any stop when `payload` is None).
+    fn read_until_pong(&mut self, payload: Option<&[u8]>) -> bool {
+        loop {
+            if self.tcp_done {
+                return false;
+            }
+            match self.read_one() {
+                Some(Stop::Pong(p)) if payload.is_none_or(|want| want == p.as_slice()) => {
+                    return true
+                }
+                Some(Stop::Pong(_)) | None => {}
+                Some(Stop::TargetClosed) | Some(Stop::Ended) => return false,
+            }
+        }
+    }
+
+    fn barrier(&mut self, n: u32) -> bool {
+        let mut payload = BARRIER.to_vec();
+        payload.extend_from_slice(format!("-{n}").as_bytes());
+        if !self.send(&[Frame::new(opcode::PING, payload.clone())], None, false) {
+            return false;
+        }
+        self.read_until_pong(Some(&payload))
+    }
+
+    /// Read for `d` (within the case's deadline); true when still open.
+    fn wait(&mut self, d: std::time::Duration) -> bool {
+        let d = (self.rtt * 20).clamp(MIN_WAIT, d.max(MIN_WAIT));
+        let hard = self.conn.deadline();
+        let until = (std::time::Instant::now() + d).min(hard);
+        self.conn.set_deadline(until);
+        while !self.tcp_done && self.obs.target_close.is_none() {
+            let _ = self.read_one();
+        }
+        self.conn.set_deadline(hard);
+        if self.tcp_done && self.obs.timed_out && std::time::Instant::now() < hard {
+            // Only the wait ended, not the connection.
+            self.tcp_done = false;
+            self.obs.timed_out = false;
+        }
+        !self.tcp_done && self.obs.target_close.is_none()
+    }
+
+    /// After the close: read until TCP closes or the deadline passes.
+    fn drain(&mut self) {
+        while !self.tcp_done {
+            let _ = self.read_one();
+        }
+    }
+}
+
+/// Messages at least this large count against [`BULK_SLOTS`].
+const BULK: usize = 1 << 20;
+
+/// Cases moving a large message at once, per core. Such a case is bound by
+/// processor time, not by waiting, so running more of them together only
+/// slows the cases that are waiting for round trips, and it spreads receive
+/// buffers over more memory instead of reusing a few.
+const BULK_SLOTS_PER_CORE: usize = 2;
+
+/// A place among the cases moving large messages; waits until one is free.
+struct BulkSlot;
+
+static BULK_BUSY: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
+static BULK_FREED: std::sync::Condvar = std::sync::Condvar::new();
+
+impl BulkSlot {
+    fn take() -> BulkSlot {
+        let slots =
+            std::thread::available_parallelism().map_or(2, |n| n.get()) * BULK_SLOTS_PER_CORE;
+        if let Ok(mut busy) = BULK_BUSY.lock() {
+            while *busy >= slots {
+                match BULK_FREED.wait(busy) {
+                    Ok(b) => busy = b,
+                    Err(_) => return BulkSlot,
+                }
+            }
+            *busy += 1;
+        }
+        BulkSlot
+    }
+}
+
+impl Drop for BulkSlot {
+    fn drop(&mut self) {
+        if let Ok(mut busy) = BULK_BUSY.lock() {
+            *busy = busy.saturating_sub(1);
+        }
+        BULK_FREED.notify_one();
+    }
+}
+
+/// Run a script against the target and judge it.
+pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
+    let bulk = script
+        .steps
+        .iter()
+        .any(|s| matches!(s, Step::Stream { payload, .. } if payload.len() >= BULK));
+    let _slot = bulk.then(|| {
+        // Time spent waiting for a place does not count against the case.
+        let waiting = std::time::Instant::now();
+        let slot = BulkSlot::take();
+        ctx.deadline += waiting.elapsed();
+        slot
+    });
+    let started = std::time::Instant::now();
+    let conn = match handshake(ctx, RFC_KEY, RFC_ACCEPT) {
+        Ok(c) => c,
+        Err(o) => return Outcome::new(o.verdict, format!("opening handshake: {}", o.detail)),
+    };
+    let mut s = Session {
+        conn,
+        obs: Observation::default(),
+        partial: None,
+        tcp_done: false,
+        write_failed: false,
+        rtt: started.elapsed(),
+    };
+    let mut barriers = 0;
+    for step in &script.steps {
+        if s.tcp_done || s.obs.target_close.is_some() {
+            break;
+        }
+        let ok = match step {
+            Step::Frames(frames) => s.send(frames, None, false),
+            Step::Chopped(frames, chunk) => s.send(frames, Some(*chunk), false),
+            Step::Stream {
+                opcode: op,
+                payload,
+                fragment,
+                chop,
+            } => {
+                let pieces = payload.chunks((*fragment).max(1)).collect::<Vec<_>>();
+                let last = pieces.len().saturating_sub(1);
+                let frames = pieces.iter().enumerate().map(|(k, piece)| {
+                    let code = if k == 0 { *op } else { opcode::CONTINUATION };
+                    let fin = if k == last { 0x80 } else { 0 };
+                    (fin | code, *piece)
+                });
+                let sent = s
+                    .conn
+                    .send_stream(frames, MASK, chop.unwrap_or(STREAM_BLOCK));
+                if sent.is_err() {
+                    s.write_failed = true;
+                }
+                sent.is_ok()
+            }
+            Step::Raw(bytes) => s.conn.send(bytes).is_ok(),
+            Step::Sync(payload) => {
+                s.send(&[Frame::new(opcode::PING, payload.clone())], None, false)
+                    && s.read_until_pong(Some(payload))
+            }
+            Step::Probe => {
+                barriers += 1;
+                // A pong proves the bytes before the ping were read; an
+                // implementation may still be validating them in a higher
+                // layer, so give it a short, scaled moment to fail.
+                let open = s.barrier(barriers) && s.wait(MIN_WAIT);
+                s.obs.probes.push(open);
+                open
+            }
+            Step::Wait(d) => {
+                let open = s.wait(*d);
+                s.obs.probes.push(open);
+                open
+            }
+            Step::Close(frame) => s.send(std::slice::from_ref(frame), None, true),
+            Step::PingPong { opcode, len, count } => {
+                let fill = if *opcode == opcode::TEXT { b'*' } else { 0xfe };
+                let mut ok = true;
+                for _ in 0..*count {
+                    let before = s.obs.events.len();
+                    if !s.send(&[Frame::new(*opcode, vec![fill; *len])], None, false) {
+                        ok = false;
+                        break;
+                    }
+                    while s.obs.events.len() == before
+                        && !s.tcp_done
+                        && s.obs.target_close.is_none()
+                    {
+                        let _ = s.read_one();
+                    }
+                    if s.obs.events.len() == before {
+                        ok = false;
+                        break;
+                    }
+                }
+                ok
+            }
+        };
+        if !ok {
+            break;
+        }
+    }
+    // Settle: everything the script provoked arrives before the barrier's pong.
+    let open = |s: &Session| {
+        !s.tcp_done && !s.write_failed && s.obs.target_close.is_none() && !s.obs.suite_sent_close
+    };
+    if open(&s) {
+        barriers += 1;
+        s.barrier(barriers);
+    }
+    // Some implementations answer pings below the layer that echoes messages
+    // or validates them, so the barrier's pong can overtake an echo or a
+    // failure. As Autobahn does, wait (at most GRACE) until what was received
+    // matches an expectation or the target closes; a conforming target costs
+    // no time here.
+    if open(&s) {
+        let expect = &script.expect;
+        let hard = s.conn.deadline();
+        s.conn
+            .set_deadline((std::time::Instant::now() + GRACE).min(hard));
+        while open(&s) {
+            let matched = expect.close.by == Closer::Suite
+                && (expect.ok.contains(&s.obs.events) || expect.non_strict.contains(&s.obs.events));
+            if matched {
+                break;
+            }
+            let _ = s.read_one();
+        }
+        s.conn.set_deadline(hard);
+        if s.obs.timed_out && std::time::Instant::now() < hard {
+            s.tcp_done = false;
+            s.obs.timed_out = false;
+        }
+    }
+    // The suite starts the close when nobody has yet (a failed write means
+    // the target is going away: read what it sent instead).
+    if open(&s) {
+        s.send(&[Frame::close(Some(1000), b"")], None, true);
+    }
+    s.drain();
+    if s.obs.timed_out && !s.obs.target_closed_tcp {
+        s.conn.shutdown_write();
+    }
+    judge(&script.expect, &s.obs)
+}

@@ -72,7 +72,8 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// Count per verdict, every verdict present (zero when unused).
+    /// Count per verdict, every verdict present (zero when unused); iterate
+    /// [`Verdict::ALL`] to list them in report order.
     pub fn summary(&self) -> BTreeMap<Verdict, usize> {
         let mut counts: BTreeMap<Verdict, usize> = Verdict::ALL.iter().map(|v| (*v, 0)).collect();
         for r in &self.results {

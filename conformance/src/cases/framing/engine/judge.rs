@@ -26,25 +26,6 @@ pub struct Observation {
     pub frames_by_opcode: [usize; 16],
 }
 
-fn severity(v: Verdict) -> u8 {
-    match v {
-        Verdict::Ok => 0,
-        Verdict::Informational => 1,
-        Verdict::NonStrict => 2,
-        Verdict::Unimplemented => 3,
-        Verdict::Failed => 4,
-    }
-}
-
-/// The worse of two verdicts.
-pub fn worse(a: Verdict, b: Verdict) -> Verdict {
-    if severity(a) >= severity(b) {
-        a
-    } else {
-        b
-    }
-}
-
 /// The events in words, a run of equal events once with its count (a case
 /// exchanging 1000 messages reads "1000 × text 16 bytes").
 fn describe(events: &[Event]) -> String {
@@ -213,7 +194,7 @@ pub fn judge(expect: &Expect, obs: &Observation) -> Outcome {
             close: Some(close),
         };
     }
-    let overall = worse(verdict, close.verdict);
+    let overall = verdict.max(close.verdict);
     let detail = if close.verdict == Verdict::Ok || verdict != Verdict::Ok {
         format!("{detail}; {}", close.detail)
     } else {

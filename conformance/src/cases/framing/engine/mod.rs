@@ -10,7 +10,7 @@ pub mod judge;
 pub mod script;
 pub mod session;
 
-pub use judge::{judge, judge_close, worse, Observation};
+pub use judge::{judge, judge_close, Observation};
 pub use script::{
     pattern, CloseExpect, Event, Expect, Pattern, Script, Step, MASK, MIN_WAIT, PATTERN_LEN,
 };

@@ -40,6 +40,13 @@ impl Def {
     #[track_caller]
     pub fn into_case(self) -> Case {
         let source = self.script;
+        // Until each case says so itself: a script streaming a megabyte or
+        // more (a lazy one is built once to tell; its large payloads are
+        // shared patterns, built once per process anyway when it runs).
+        let bulk = match &source {
+            Source::Ready(script) => script.is_bulk(),
+            Source::Lazy(build) => build().is_bulk(),
+        };
         let (rfc, section) = self.section.split_once(" §").unwrap_or((self.section, ""));
         crate::case::case(Case {
             id: self.id.into(),
@@ -49,6 +56,7 @@ impl Def {
             expects: self.expects.into(),
             autobahn: self.autobahn.map(|a| &*Box::leak(a.into_boxed_str())),
             min_timeout: self.min_timeout,
+            bulk,
             run: Run::with(move |ctx: &mut Ctx| match &source {
                 Source::Ready(script) => engine::run(ctx, script),
                 Source::Lazy(build) => engine::run(ctx, &build()),

@@ -12,6 +12,6 @@ pub mod session;
 
 pub use judge::{judge, judge_close, Observation};
 pub use script::{
-    pattern, CloseExpect, Event, Expect, Pattern, Script, Step, MASK, MIN_WAIT, PATTERN_LEN,
+    pattern, CloseExpect, Event, Expect, Pattern, Script, Step, BULK, MASK, MIN_WAIT, PATTERN_LEN,
 };
 pub use session::{run, GRACE, MAX_PAYLOAD};

@@ -280,3 +280,16 @@ pub struct Script {
     pub steps: Vec<Step>,
     pub expect: Expect,
 }
+
+/// Messages at least this large make a script [bulk](Script::is_bulk).
+pub const BULK: usize = 1 << 20;
+
+impl Script {
+    /// Streams a message of [`BULK`] bytes or more: the case keeps a
+    /// processor busy (see `Case::bulk`).
+    pub fn is_bulk(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|s| matches!(s, Step::Stream { payload, .. } if payload.len() >= BULK))
+    }
+}

@@ -245,60 +245,8 @@ impl Session {
     }
 }
 
-/// Messages at least this large count against [`BULK_SLOTS`].
-const BULK: usize = 1 << 20;
-
-/// Cases moving a large message at once, per core. Such a case is bound by
-/// processor time, not by waiting, so running more of them together only
-/// slows the cases that are waiting for round trips, and it spreads receive
-/// buffers over more memory instead of reusing a few.
-const BULK_SLOTS_PER_CORE: usize = 2;
-
-/// A place among the cases moving large messages; waits until one is free.
-struct BulkSlot;
-
-static BULK_BUSY: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
-static BULK_FREED: std::sync::Condvar = std::sync::Condvar::new();
-
-impl BulkSlot {
-    fn take() -> BulkSlot {
-        let slots =
-            std::thread::available_parallelism().map_or(2, |n| n.get()) * BULK_SLOTS_PER_CORE;
-        if let Ok(mut busy) = BULK_BUSY.lock() {
-            while *busy >= slots {
-                match BULK_FREED.wait(busy) {
-                    Ok(b) => busy = b,
-                    Err(_) => return BulkSlot,
-                }
-            }
-            *busy += 1;
-        }
-        BulkSlot
-    }
-}
-
-impl Drop for BulkSlot {
-    fn drop(&mut self) {
-        if let Ok(mut busy) = BULK_BUSY.lock() {
-            *busy = busy.saturating_sub(1);
-        }
-        BULK_FREED.notify_one();
-    }
-}
-
 /// Run a script against the target and judge it.
 pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
-    let bulk = script
-        .steps
-        .iter()
-        .any(|s| matches!(s, Step::Stream { payload, .. } if payload.len() >= BULK));
-    let _slot = bulk.then(|| {
-        // Time spent waiting for a place does not count against the case.
-        let waiting = std::time::Instant::now();
-        let slot = BulkSlot::take();
-        ctx.deadline += waiting.elapsed();
-        slot
-    });
     let started = std::time::Instant::now();
     let conn = match handshake(ctx, RFC_KEY, RFC_ACCEPT) {
         Ok(c) => c,

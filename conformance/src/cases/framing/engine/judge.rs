@@ -18,12 +18,12 @@ pub struct Observation {
     pub suite_sent_close: bool,
     /// For each [`Step::Probe`] or [`Step::Wait`]: was the connection still open?
     pub probes: Vec<bool>,
-    /// Breaches of RFC 6455 seen in what the target sent (masked frames, bad frames).
+    /// Breaches of RFC 6455 seen in what the target sent, each with its
+    /// rule's citation and sentence (see `wire::observer`), and bytes that
+    /// could not be read as frames.
     pub violations: Vec<String>,
     /// The deadline passed while waiting.
     pub timed_out: bool,
-    /// The target's frames, counted by opcode (for auto-fragmentation checks).
-    pub frames_by_opcode: [usize; 16],
 }
 
 /// The events in words, a run of equal events once with its count (a case

@@ -14,9 +14,10 @@ use crate::ctx::Ctx;
 use crate::target::{Conn, FrameEnd, ReadEnd, STREAM_BLOCK};
 use crate::verdict::{Closer, Outcome};
 use crate::wire::frame::{opcode, Frame};
+use crate::wire::observer::{self, Observer};
 
 /// Largest payload the reader accepts from a target (Autobahn's largest message is 16 MiB).
-pub const MAX_PAYLOAD: u64 = 32 << 20;
+pub const MAX_PAYLOAD: u64 = observer::MAX_PAYLOAD;
 const BARRIER: &[u8] = b"voxproof-barrier";
 /// Longest wait for a target to finish reacting after the barrier (Autobahn's `killAfter(1)`).
 pub const GRACE: std::time::Duration = std::time::Duration::from_secs(1);
@@ -24,9 +25,9 @@ pub const GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 /// Reads frames, assembles messages, answers pings, notes breaches.
 struct Session {
     conn: Conn,
+    /// Reads what the target sends: messages, control frames, breaches, replies owed.
+    observer: Observer,
     obs: Observation,
-    /// Text or binary message being assembled from fragments.
-    partial: Option<(bool, Vec<u8>)>,
     tcp_done: bool,
     /// A write failed: the target stopped reading (it may have closed).
     write_failed: bool,
@@ -49,6 +50,7 @@ impl Session {
         if closing {
             self.obs.first_closer.get_or_insert(Closer::Suite);
             self.obs.suite_sent_close = true;
+            self.observer.sent_close();
         }
         let encode = |f: &Frame| f.encode_with(Some(f.mask.unwrap_or(MASK)));
         let sent = match chunk {
@@ -90,16 +92,15 @@ impl Session {
         sent.is_ok()
     }
 
-    /// Read one frame and record it; `Some(stop)` ends the current wait.
+    /// Read one frame, record what the observer makes of it and send the
+    /// replies it owes; `Some(stop)` ends the current wait.
     fn read_one(&mut self) -> Option<Stop> {
-        let frame = match self.conn.read_frame(MAX_PAYLOAD) {
-            Ok(f) => f,
-            Err(FrameEnd::Invalid(e)) => {
-                self.obs
-                    .violations
-                    .push(format!("the target sent bytes that are not a frame: {e}"));
+        let mut stop = match self.conn.observe(&mut self.observer) {
+            Ok(()) => None,
+            Err(FrameEnd::Invalid(_)) => {
+                // The observer reports the bytes; nothing after them can be read.
                 self.tcp_done = true;
-                return Some(Stop::Ended);
+                Some(Stop::Ended)
             }
             Err(FrameEnd::Read(end, _)) => {
                 self.tcp_done = true;
@@ -113,85 +114,40 @@ impl Session {
                 return Some(Stop::Ended);
             }
         };
-        self.obs.frames_by_opcode[usize::from(frame.opcode & 0xF)] += 1;
-        //= https://www.rfc-editor.org/rfc/rfc6455#section-5.1
-        //# A server MUST NOT mask any frames that it sends to the client.
-        if frame.mask.is_some() {
-            self.obs
-                .violations
-                .push("the target masked a frame (RFC 6455 §5.1: a server MUST NOT mask)".into());
-        }
-        if frame.rsv != 0 {
-            self.obs.violations.push(format!(
-                "the target set RSV bits {:03b} with no extension negotiated",
-                frame.rsv
-            ));
-        }
-        match frame.opcode {
-            opcode::TEXT | opcode::BINARY => {
-                if self.partial.is_some() {
-                    self.obs
-                        .violations
-                        .push("the target started a message inside another".into());
+        while let Some(seen) = self.observer.poll_event() {
+            match seen.event {
+                observer::Event::Message { binary, payload } => {
+                    let payload = intern(payload);
+                    self.obs.events.push(Event::Message { binary, payload });
                 }
-                let binary = frame.opcode == opcode::BINARY;
-                if frame.fin {
-                    self.obs.events.push(Event::Message {
-                        binary,
-                        payload: intern(frame.payload),
-                    });
-                } else {
-                    self.partial = Some((binary, frame.payload));
-                }
-            }
-            opcode::CONTINUATION => match self.partial.as_mut() {
-                Some((_, buf)) => {
-                    buf.extend_from_slice(&frame.payload);
-                    if frame.fin {
-                        let (binary, payload) = self.partial.take().unwrap_or_default();
-                        let payload = intern(payload);
-                        self.obs.events.push(Event::Message { binary, payload });
+                observer::Event::Ping(_) => {}
+                observer::Event::Pong(payload) => {
+                    if !payload.starts_with(BARRIER) {
+                        self.obs.events.push(Event::Pong(payload.clone()));
                     }
+                    stop = stop.or(Some(Stop::Pong(payload)));
                 }
-                None => self
-                    .obs
-                    .violations
-                    .push("the target sent a continuation with nothing to continue".into()),
-            },
-            opcode::PING => {
-                // Answer as a client must (RFC 6455 §5.5.2), unless closing.
-                if !self.obs.suite_sent_close {
-                    let _ = self
-                        .conn
-                        .send_frame(&Frame::new(opcode::PONG, frame.payload).masked(MASK));
-                }
-            }
-            opcode::PONG => {
-                if frame.payload.starts_with(BARRIER) {
-                    return Some(Stop::Pong(frame.payload));
-                }
-                self.obs.events.push(Event::Pong(frame.payload.clone()));
-                return Some(Stop::Pong(frame.payload));
-            }
-            opcode::CLOSE => {
-                if self.obs.target_close.is_none() {
-                    let code = frame.close_code();
-                    let reason = frame.payload.get(2..).unwrap_or_default().to_vec();
-                    self.obs.target_close = Some((code, reason));
-                    self.obs.first_closer.get_or_insert(Closer::Target);
-                    if !self.obs.suite_sent_close {
-                        // Echo the code, as a client completing the handshake does.
-                        let echo = Frame::close(code.filter(|c| *c != 1005 && *c != 1006), b"");
-                        self.send(&[echo], None, true);
+                observer::Event::Close { code, reason } => {
+                    if self.obs.target_close.is_none() {
+                        self.obs.target_close = Some((code, reason));
+                        self.obs.first_closer.get_or_insert(Closer::Target);
                     }
+                    stop = stop.or(Some(Stop::TargetClosed));
                 }
-                return Some(Stop::TargetClosed);
+                observer::Event::Violation(v) => self.obs.violations.push(v.to_string()),
+                observer::Event::Unreadable(e) => self.obs.violations.push(e),
             }
-            other => self.obs.violations.push(format!(
-                "the target sent a frame with reserved opcode {other:#x}"
-            )),
         }
-        None
+        while let Some(reply) = self.observer.poll_reply() {
+            if reply.opcode == opcode::CLOSE {
+                // Completing the closing handshake the target started.
+                self.send(&[reply], None, true);
+            } else {
+                // A pong, as a client must (RFC 6455 §5.5.2).
+                let _ = self.conn.send_frame(&reply.masked(MASK));
+            }
+        }
+        stop
     }
 
     /// Read until a pong with `payload` (or any stop when `payload` is None).
@@ -254,8 +210,8 @@ pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
     };
     let mut s = Session {
         conn,
+        observer: Observer::new().with_max_payload(MAX_PAYLOAD),
         obs: Observation::default(),
-        partial: None,
         tcp_done: false,
         write_failed: false,
         rtt: started.elapsed(),

@@ -55,6 +55,10 @@ fn wrong_size(ctx: &mut Ctx, size: usize) -> Outcome {
         return Outcome::failed(format!("could not send the {size}-byte message: {e}"));
     }
     let heard = party.listen(Instant::now() + Duration::from_millis(1500));
+    if let Some(o) = heard.breach() {
+        party.leave();
+        return o;
+    }
     let audio_after = heard
         .heard
         .iter()

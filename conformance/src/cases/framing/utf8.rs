@@ -3,8 +3,8 @@
 //! Autobahn's pauses become ping probes between frames (a ping may sit
 //! between fragments) and bounded waits inside a frame (nothing may).
 
-use super::engine::{CloseExpect, Event, Expect, Script, Step as EStep, MASK};
-use super::utf8_data::{Expect as UExpect, Step as UStep, Utf8Case, CASES, EXTRA};
+use super::engine::{CloseExpect, Event, Expect, Script, Step, MASK};
+use super::utf8_data::{Utf8Case, Utf8Expect, Utf8Step, CASES, EXTRA};
 use super::{Def, Source};
 use crate::wire::frame::Frame;
 use std::time::Duration;
@@ -20,7 +20,7 @@ include a partial UTF-8 sequence; however, the whole message MUST contain valid 
 const WAIT: Duration = Duration::from_millis(1000);
 
 /// The engine's steps for a case: frames written together until a pause.
-fn steps(case: &Utf8Case) -> Vec<EStep> {
+fn steps(case: &Utf8Case) -> Vec<Step> {
     let mut out = Vec::new();
     let mut frames: Vec<Frame> = Vec::new();
     // A frame whose header is out and whose payload follows in pieces.
@@ -28,14 +28,14 @@ fn steps(case: &Utf8Case) -> Vec<EStep> {
     let mut in_frame = false;
     for step in case.steps() {
         match step {
-            UStep::Frame {
+            Utf8Step::Frame {
                 opcode,
                 fin,
                 payload,
             } => frames.push(Frame::new(opcode, payload.to_vec()).fin(fin)),
-            UStep::Header { opcode, fin, len } => {
+            Utf8Step::Header { opcode, fin, len } => {
                 if !frames.is_empty() {
-                    out.push(EStep::Frames(std::mem::take(&mut frames)));
+                    out.push(Step::Frames(std::mem::take(&mut frames)));
                 }
                 // Encode the whole frame now; its bytes go out piece by piece.
                 let full = Frame::new(opcode, case.payload[..len].to_vec())
@@ -43,46 +43,46 @@ fn steps(case: &Utf8Case) -> Vec<EStep> {
                     .masked(MASK)
                     .encode();
                 let header_len = full.len() - len;
-                out.push(EStep::Raw(full[..header_len].to_vec()));
+                out.push(Step::Raw(full[..header_len].to_vec()));
                 open = Some((full, header_len));
                 in_frame = true;
             }
-            UStep::Data(bytes) => {
+            Utf8Step::Data(bytes) => {
                 if let Some((full, at)) = open.as_mut() {
-                    out.push(EStep::Raw(full[*at..*at + bytes.len()].to_vec()));
+                    out.push(Step::Raw(full[*at..*at + bytes.len()].to_vec()));
                     *at += bytes.len();
                     if *at == full.len() {
                         in_frame = false;
                     }
                 }
             }
-            UStep::Pause { .. } => {
+            Utf8Step::Pause { .. } => {
                 if !frames.is_empty() {
-                    out.push(EStep::Frames(std::mem::take(&mut frames)));
+                    out.push(Step::Frames(std::mem::take(&mut frames)));
                 }
                 out.push(if in_frame {
-                    EStep::Wait(WAIT)
+                    Step::Wait(WAIT)
                 } else {
-                    EStep::Probe
+                    Step::Probe
                 });
             }
         }
     }
     if !frames.is_empty() {
-        out.push(EStep::Frames(frames));
+        out.push(Step::Frames(frames));
     }
     out
 }
 
 fn def(case: &Utf8Case, id: String, autobahn: Option<String>) -> Def {
     let (expect, expects, requirement) = match case.expect() {
-        UExpect::Echo => (
+        Utf8Expect::Echo => (
             Expect::ok(vec![Event::text(case.payload)], CloseExpect::normal()),
             "the text message echoed, then a clean close",
             R_VALID,
         ),
-        UExpect::Fail => (Expect::ok(vec![], CloseExpect::fail(1007)), "the connection failed (1007), no echo", R_INVALID),
-        UExpect::FailFast => (
+        Utf8Expect::Fail => (Expect::ok(vec![], CloseExpect::fail(1007)), "the connection failed (1007), no echo", R_INVALID),
+        Utf8Expect::FailFast => (
             Expect::ok(vec![], CloseExpect::fail(1007)).fail_fast(),
             "open after the valid prefix, failed (1007) as soon as the invalid part arrives; failing only at the end is NON-STRICT",
             R_INVALID,
@@ -90,7 +90,7 @@ fn def(case: &Utf8Case, id: String, autobahn: Option<String>) -> Def {
     };
     let waits = steps(case)
         .iter()
-        .filter(|s| matches!(s, EStep::Wait(_)))
+        .filter(|s| matches!(s, Step::Wait(_)))
         .count() as u32;
     Def {
         id,

@@ -17,7 +17,7 @@
 //! Python's half-open ranges). Validity is Autobahn's label; the tests check it
 //! against `std::str::from_utf8`, i.e. RFC 3629.
 //!
-//! Expected results are in [`Expect`]: RFC 6455 §8.1 requires an endpoint that
+//! Expected results are in [`Utf8Expect`]: RFC 6455 §8.1 requires an endpoint that
 //! finds a text message is not valid UTF-8 to fail the connection, and §7.4.1
 //! gives 1007 for that; §5.6 allows a frame to end inside a code point as long
 //! as the whole message is valid.
@@ -41,7 +41,7 @@ pub enum Send {
     FragmentsAt(&'static [usize]),
     /// 6.4.1, 6.4.2: three frames cut at `at` — text (FIN clear), continuation
     /// (FIN clear), continuation (FIN set) — with a pause before the second and
-    /// the third (see [`FAIL_FAST_PAUSE_MS`] and [`Step::Pause`]).
+    /// the third (see [`FAIL_FAST_PAUSE_MS`] and [`Utf8Step::Pause`]).
     FailFastFrames { at: [usize; 2] },
     /// 6.4.3, 6.4.4: one text frame with FIN clear whose header announces the
     /// whole payload length, its payload written in three chops cut at `at`
@@ -65,7 +65,7 @@ pub enum After {
 /// The expected result, from Autobahn's `expected` event lists and
 /// `expectedClose`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Expect {
+pub enum Utf8Expect {
     /// OK when exactly one text message comes back, equal to the payload.
     /// Autobahn then sends Close 1000 and wants a clean closing handshake:
     /// a Close back with 1000 or no code, and the TCP connection closed.
@@ -87,7 +87,7 @@ pub enum Expect {
 
 /// One thing a runner does to reproduce a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
+pub enum Utf8Step {
     /// A whole frame. `opcode` is 0x1 (text) or 0x0 (continuation).
     Frame {
         opcode: u8,
@@ -130,18 +130,20 @@ pub struct Utf8Case {
 }
 
 impl Utf8Case {
-    /// The expected result; see [`Expect`].
-    pub fn expect(&self) -> Expect {
+    /// The expected result; see [`Utf8Expect`].
+    pub fn expect(&self) -> Utf8Expect {
         match (self.valid, self.send) {
-            (true, _) => Expect::Echo,
-            (false, Send::FailFastFrames { .. } | Send::FailFastChops { .. }) => Expect::FailFast,
-            (false, _) => Expect::Fail,
+            (true, _) => Utf8Expect::Echo,
+            (false, Send::FailFastFrames { .. } | Send::FailFastChops { .. }) => {
+                Utf8Expect::FailFast
+            }
+            (false, _) => Utf8Expect::Fail,
         }
     }
 
     /// The writes and pauses that reproduce the case, in order. The
     /// [`After`] deadline starts when they are done.
-    pub fn steps(&self) -> Vec<Step> {
+    pub fn steps(&self) -> Vec<Utf8Step> {
         let p: &'static [u8] = self.payload;
         let frames = |cuts: &[usize]| {
             let mut bounds = vec![0];
@@ -149,14 +151,14 @@ impl Utf8Case {
             bounds.push(p.len());
             let last = bounds.len() - 2;
             (0..=last)
-                .map(|i| Step::Frame {
+                .map(|i| Utf8Step::Frame {
                     opcode: if i == 0 { 0x1 } else { 0x0 },
                     fin: i == last,
                     payload: &p[bounds[i]..bounds[i + 1]],
                 })
                 .collect::<Vec<_>>()
         };
-        let pause = |tag| Step::Pause {
+        let pause = |tag| Utf8Step::Pause {
             ms: FAIL_FAST_PAUSE_MS,
             tag,
         };
@@ -177,17 +179,17 @@ impl Utf8Case {
                 steps
             }
             Send::FailFastChops { at: [a, b] } => vec![
-                Step::Header {
+                Utf8Step::Header {
                     opcode: 0x1,
                     fin: false,
                     len: p.len(),
                 },
-                Step::Data(&p[..a]),
+                Utf8Step::Data(&p[..a]),
                 pause("A"),
-                Step::Data(&p[a..b]),
+                Utf8Step::Data(&p[a..b]),
                 pause("B"),
-                Step::Data(&p[b..]),
-                Step::Frame {
+                Utf8Step::Data(&p[b..]),
+                Utf8Step::Frame {
                     opcode: 0x0,
                     fin: true,
                     payload: b"",
@@ -655,11 +657,11 @@ mod tests {
     #[test]
     fn expectations() {
         let count = |e| CASES.iter().filter(|c| c.expect() == e).count();
-        assert_eq!(count(Expect::Echo), 70);
-        assert_eq!(count(Expect::Fail), 71);
-        assert_eq!(count(Expect::FailFast), 4);
+        assert_eq!(count(Utf8Expect::Echo), 70);
+        assert_eq!(count(Utf8Expect::Fail), 71);
+        assert_eq!(count(Utf8Expect::FailFast), 4);
         for c in CASES {
-            let fail_fast = c.expect() == Expect::FailFast;
+            let fail_fast = c.expect() == Utf8Expect::FailFast;
             assert!(
                 fail_fast == c.autobahn.starts_with("6.4."),
                 "{}",
@@ -667,7 +669,7 @@ mod tests {
             );
             assert_eq!(!c.note.is_empty(), fail_fast, "{}", c.autobahn);
         }
-        assert!(EXTRA.iter().all(|c| c.expect() != Expect::FailFast));
+        assert!(EXTRA.iter().all(|c| c.expect() != Utf8Expect::FailFast));
     }
 
     #[test]
@@ -706,7 +708,7 @@ mod tests {
             for (i, step) in steps.iter().enumerate() {
                 let last = i == steps.len() - 1;
                 match *step {
-                    Step::Frame {
+                    Utf8Step::Frame {
                         opcode,
                         fin,
                         payload,
@@ -722,18 +724,18 @@ mod tests {
                         bytes.extend_from_slice(payload);
                         frames += 1;
                     }
-                    Step::Header { opcode, fin, len } => {
+                    Utf8Step::Header { opcode, fin, len } => {
                         assert_eq!((opcode, fin), (0x1, false), "{}", c.autobahn);
                         assert_eq!(frames, 0, "{}", c.autobahn);
                         header_left = len;
                         frames += 1;
                     }
-                    Step::Data(d) => {
+                    Utf8Step::Data(d) => {
                         assert!(d.len() <= header_left, "{}", c.autobahn);
                         header_left -= d.len();
                         bytes.extend_from_slice(d);
                     }
-                    Step::Pause { ms, .. } => assert_eq!(ms, FAIL_FAST_PAUSE_MS),
+                    Utf8Step::Pause { ms, .. } => assert_eq!(ms, FAIL_FAST_PAUSE_MS),
                 }
             }
             assert_eq!(header_left, 0, "{}", c.autobahn);
@@ -750,7 +752,7 @@ mod tests {
             assert_eq!(steps.len(), frames, "{id}");
             assert_eq!(
                 steps.last(),
-                Some(&Step::Frame {
+                Some(&Utf8Step::Frame {
                     opcode: 0x0,
                     fin: true,
                     payload: b""
@@ -764,7 +766,7 @@ mod tests {
 
     #[test]
     fn fail_fast_error_shows_in_the_second_part() {
-        for c in CASES.iter().filter(|c| c.expect() == Expect::FailFast) {
+        for c in CASES.iter().filter(|c| c.expect() == Utf8Expect::FailFast) {
             let (Send::FailFastFrames { at: [a, b] } | Send::FailFastChops { at: [a, b] }) = c.send
             else {
                 unreachable!()
@@ -777,7 +779,7 @@ mod tests {
                 .steps()
                 .iter()
                 .filter_map(|s| match s {
-                    Step::Pause { tag, .. } => Some(*tag),
+                    Utf8Step::Pause { tag, .. } => Some(*tag),
                     _ => None,
                 })
                 .collect();

@@ -7,6 +7,7 @@ use crate::case::{case, Case};
 use crate::ctx::Ctx;
 use crate::rule::Rule;
 use crate::verdict::Outcome;
+use crate::wire::close_code;
 use std::time::{Duration, Instant};
 use voxproof_vectors::g711::Law;
 
@@ -65,7 +66,7 @@ fn wrong_size(ctx: &mut Ctx, size: usize) -> Outcome {
         .filter(|(_, h)| matches!(h, Heard::Audio(_)))
         .count();
     let outcome = match heard.close() {
-        Some(Some(1007)) => Outcome::ok(format!("{size}-byte message: closed with 1007")),
+        Some(Some(close_code::INVALID_PAYLOAD)) => Outcome::ok(format!("{size}-byte message: closed with 1007")),
         Some(Some(code)) => Outcome::non_strict(format!(
             "{size}-byte message: closed with {code}; the protocol's code is 1007"
         )),

@@ -3,6 +3,7 @@
 
 use super::script::{CloseExpect, Event, Expect};
 use crate::verdict::{CloseOutcome, Closer, Outcome, Verdict};
+use crate::wire::close_code;
 
 /// Everything observed on the connection, for the judge.
 #[derive(Debug, Clone, Default)]
@@ -178,7 +179,10 @@ pub fn judge(expect: &Expect, obs: &Observation) -> Outcome {
     }
     if expect.limits
         && close.closed_by == Closer::Target
-        && matches!(close.code, Some(1008 | 1009))
+        && matches!(
+            close.code,
+            Some(close_code::POLICY_VIOLATION | close_code::MESSAGE_TOO_BIG)
+        )
         && obs.violations.is_empty()
     {
         //= https://www.rfc-editor.org/rfc/rfc6455#section-10.4
@@ -227,7 +231,7 @@ mod tests {
         let expect = Expect::ok(vec![Event::text("hi")], CloseExpect::normal());
         let obs = Observation {
             events: vec![Event::text("hi")],
-            ..clean_by(Closer::Suite, 1000)
+            ..clean_by(Closer::Suite, close_code::NORMAL)
         };
         assert_eq!(judge(&expect, &obs).verdict, Verdict::Ok);
     }
@@ -235,43 +239,54 @@ mod tests {
     #[test]
     fn wrong_events_fail() {
         let expect = Expect::ok(vec![Event::text("hi")], CloseExpect::normal());
-        let obs = clean_by(Closer::Suite, 1000);
+        let obs = clean_by(Closer::Suite, close_code::NORMAL);
         assert_eq!(judge(&expect, &obs).verdict, Verdict::Failed);
     }
 
     #[test]
     fn non_strict_alternative() {
-        let expect =
-            Expect::ok(vec![Event::text("hi")], CloseExpect::fail(1002)).non_strict(vec![]);
-        let obs = clean_by(Closer::Target, 1002);
+        let expect = Expect::ok(
+            vec![Event::text("hi")],
+            CloseExpect::fail(close_code::PROTOCOL_ERROR),
+        )
+        .non_strict(vec![]);
+        let obs = clean_by(Closer::Target, close_code::PROTOCOL_ERROR);
         assert_eq!(judge(&expect, &obs).verdict, Verdict::NonStrict);
     }
 
     #[test]
     fn close_by_the_wrong_side_fails() {
-        let expect = Expect::ok(vec![], CloseExpect::fail(1002));
-        let out = judge(&expect, &clean_by(Closer::Suite, 1000));
+        let expect = Expect::ok(vec![], CloseExpect::fail(close_code::PROTOCOL_ERROR));
+        let out = judge(&expect, &clean_by(Closer::Suite, close_code::NORMAL));
         assert_eq!(out.verdict, Verdict::Failed);
         assert_eq!(out.close.unwrap().closed_by, Closer::Suite);
     }
 
     #[test]
     fn wrong_code_is_non_strict_unless_category_7() {
-        let mut expect = Expect::ok(vec![], CloseExpect::fail(1002));
+        let mut expect = Expect::ok(vec![], CloseExpect::fail(close_code::PROTOCOL_ERROR));
         assert_eq!(
-            judge(&expect, &clean_by(Closer::Target, 1011)).verdict,
+            judge(
+                &expect,
+                &clean_by(Closer::Target, close_code::INTERNAL_ERROR)
+            )
+            .verdict,
             Verdict::NonStrict
         );
         expect.close.wrong_code_fails = true;
         assert_eq!(
-            judge(&expect, &clean_by(Closer::Target, 1011)).verdict,
+            judge(
+                &expect,
+                &clean_by(Closer::Target, close_code::INTERNAL_ERROR)
+            )
+            .verdict,
             Verdict::Failed
         );
     }
 
     #[test]
     fn no_close_frame_is_allowed_when_failing() {
-        let expect = Expect::ok(vec![], CloseExpect::fail(1002));
+        let expect = Expect::ok(vec![], CloseExpect::fail(close_code::PROTOCOL_ERROR));
         let obs = Observation {
             first_closer: Some(Closer::Target),
             target_closed_tcp: true,
@@ -285,7 +300,7 @@ mod tests {
         let expect = Expect::ok(vec![], CloseExpect::normal());
         let obs = Observation {
             target_closed_tcp: false,
-            ..clean_by(Closer::Suite, 1000)
+            ..clean_by(Closer::Suite, close_code::NORMAL)
         };
         let out = judge(&expect, &obs);
         assert_eq!(out.verdict, Verdict::Failed, "{out:?}");
@@ -294,15 +309,15 @@ mod tests {
     #[test]
     fn masked_server_frame_fails() {
         let expect = Expect::ok(vec![], CloseExpect::normal());
-        let mut obs = clean_by(Closer::Suite, 1000);
+        let mut obs = clean_by(Closer::Suite, close_code::NORMAL);
         obs.violations.push("masked".into());
         assert_eq!(judge(&expect, &obs).verdict, Verdict::Failed);
     }
 
     #[test]
     fn late_failure_is_non_strict_for_fail_fast_cases() {
-        let expect = Expect::ok(vec![], CloseExpect::fail(1007)).fail_fast();
-        let mut obs = clean_by(Closer::Target, 1007);
+        let expect = Expect::ok(vec![], CloseExpect::fail(close_code::INVALID_PAYLOAD)).fail_fast();
+        let mut obs = clean_by(Closer::Target, close_code::INVALID_PAYLOAD);
         obs.probes = vec![true, true];
         assert_eq!(judge(&expect, &obs).verdict, Verdict::NonStrict);
         obs.probes = vec![true, false];

@@ -3,6 +3,7 @@
 //! ([docs/framing.md](../../../../../docs/framing.md#how-the-engine-is-laid-out)).
 
 use crate::verdict::Closer;
+use crate::wire::close_code;
 use crate::wire::frame::Frame;
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -205,11 +206,11 @@ pub struct CloseExpect {
 }
 
 impl CloseExpect {
-    /// The suite closes with 1000 and expects a clean close with 1000.
+    /// The suite closes with 1000 (normal) and expects a clean close with 1000.
     pub fn normal() -> CloseExpect {
         CloseExpect {
             by: Closer::Suite,
-            codes: vec![1000],
+            codes: vec![close_code::NORMAL],
             require_clean: true,
             wrong_code_fails: false,
             code_required: false,

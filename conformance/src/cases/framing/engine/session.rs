@@ -13,6 +13,7 @@ use crate::cases::handshake::open::{handshake, RFC_ACCEPT, RFC_KEY};
 use crate::ctx::Ctx;
 use crate::target::{Conn, FrameEnd, ReadEnd, STREAM_BLOCK};
 use crate::verdict::{Closer, Outcome};
+use crate::wire::close_code;
 use crate::wire::frame::{opcode, Frame};
 use crate::wire::observer::{self, Observer};
 
@@ -327,7 +328,7 @@ pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
     // The suite starts the close when nobody has yet (a failed write means
     // the target is going away: read what it sent instead).
     if open(&s) {
-        s.send(&[Frame::close(Some(1000), b"")], None, true);
+        s.send(&[Frame::close(Some(close_code::NORMAL), b"")], None, true);
     }
     s.drain();
     if s.obs.timed_out && !s.obs.target_closed_tcp {

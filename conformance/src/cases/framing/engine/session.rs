@@ -16,12 +16,13 @@ use crate::verdict::{Closer, Outcome};
 use crate::wire::close_code;
 use crate::wire::frame::{opcode, Frame};
 use crate::wire::observer::{self, Observer};
+use std::time::{Duration, Instant};
 
 /// Largest payload the reader accepts from a target (Autobahn's largest message is 16 MiB).
 pub const MAX_PAYLOAD: u64 = observer::MAX_PAYLOAD;
 const BARRIER: &[u8] = b"voxproof-barrier";
 /// Longest wait for a target to finish reacting after the barrier (Autobahn's `killAfter(1)`).
-pub const GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+pub const GRACE: Duration = Duration::from_secs(1);
 
 /// Reads frames, assembles messages, answers pings, notes breaches.
 struct Session {
@@ -33,7 +34,7 @@ struct Session {
     /// A write failed: the target stopped reading (it may have closed).
     write_failed: bool,
     /// Round trip of the opening handshake, to scale waits.
-    rtt: std::time::Duration,
+    rtt: Duration,
 }
 
 /// What reading stopped on.
@@ -176,21 +177,33 @@ impl Session {
         self.read_until_pong(Some(&payload))
     }
 
-    /// Read for `d` (within the case's deadline); true when still open.
-    fn wait(&mut self, d: std::time::Duration) -> bool {
-        let d = (self.rtt * 20).clamp(MIN_WAIT, d.max(MIN_WAIT));
+    /// Read until `done` holds or `until` passes (within the case's
+    /// deadline); when only `until` passed, the connection counts as open.
+    /// `now` is the clock, read once the reading stops.
+    fn read_until(
+        &mut self,
+        until: Instant,
+        now: impl Fn() -> Instant,
+        done: impl Fn(&Session) -> bool,
+    ) {
         let hard = self.conn.deadline();
-        let until = (std::time::Instant::now() + d).min(hard);
-        self.conn.set_deadline(until);
-        while !self.tcp_done && self.obs.target_close.is_none() {
+        self.conn.set_deadline(until.min(hard));
+        while !self.tcp_done && !done(self) {
             let _ = self.read_one();
         }
         self.conn.set_deadline(hard);
-        if self.tcp_done && self.obs.timed_out && std::time::Instant::now() < hard {
+        if self.tcp_done && self.obs.timed_out && now() < hard {
             // Only the wait ended, not the connection.
             self.tcp_done = false;
             self.obs.timed_out = false;
         }
+    }
+
+    /// Read for `d` from `now` (scaled to the round trip, see [`Step::Wait`]);
+    /// true when still open.
+    fn wait(&mut self, d: Duration, now: Instant) -> bool {
+        let d = (self.rtt * 20).clamp(MIN_WAIT, d.max(MIN_WAIT));
+        self.read_until(now + d, Instant::now, |s| s.obs.target_close.is_some());
         !self.tcp_done && self.obs.target_close.is_none()
     }
 
@@ -204,7 +217,7 @@ impl Session {
 
 /// Run a script against the target and judge it.
 pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let conn = match handshake(ctx, RFC_KEY, RFC_ACCEPT) {
         Ok(c) => c,
         Err(o) => return Outcome::new(o.verdict, format!("opening handshake: {}", o.detail)),
@@ -256,12 +269,12 @@ pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
                 // A pong proves the bytes before the ping were read; an
                 // implementation may still be validating them in a higher
                 // layer, so give it a short, scaled moment to fail.
-                let open = s.barrier(barriers) && s.wait(MIN_WAIT);
+                let open = s.barrier(barriers) && s.wait(MIN_WAIT, Instant::now());
                 s.obs.probes.push(open);
                 open
             }
             Step::Wait(d) => {
-                let open = s.wait(*d);
+                let open = s.wait(*d, Instant::now());
                 s.obs.probes.push(open);
                 open
             }
@@ -308,22 +321,13 @@ pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
     // no time here.
     if open(&s) {
         let expect = &script.expect;
-        let hard = s.conn.deadline();
-        s.conn
-            .set_deadline((std::time::Instant::now() + GRACE).min(hard));
-        while open(&s) {
-            let matched = expect.close.by == Closer::Suite
-                && (expect.ok.contains(&s.obs.events) || expect.non_strict.contains(&s.obs.events));
-            if matched {
-                break;
-            }
-            let _ = s.read_one();
-        }
-        s.conn.set_deadline(hard);
-        if s.obs.timed_out && std::time::Instant::now() < hard {
-            s.tcp_done = false;
-            s.obs.timed_out = false;
-        }
+        let matched = |s: &Session| {
+            !open(s)
+                || expect.close.by == Closer::Suite
+                    && (expect.ok.contains(&s.obs.events)
+                        || expect.non_strict.contains(&s.obs.events))
+        };
+        s.read_until(Instant::now() + GRACE, Instant::now, matched);
     }
     // The suite starts the close when nobody has yet (a failed write means
     // the target is going away: read what it sent instead).

@@ -72,7 +72,8 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// Count per verdict, every verdict present (zero when unused).
+    /// Count per verdict, every verdict present (zero when unused); iterate
+    /// [`Verdict::ALL`] to list them in report order.
     pub fn summary(&self) -> BTreeMap<Verdict, usize> {
         let mut counts: BTreeMap<Verdict, usize> = Verdict::ALL.iter().map(|v| (*v, 0)).collect();
         for r in &self.results {
@@ -95,13 +96,17 @@ pub fn run_case(case: &Case, target: &Target, timeout: Duration) -> CaseResult {
     run_case_with(case, target, timeout, None)
 }
 
-/// [`run_case`] with the auth cases' settings.
+/// [`run_case`] with the auth cases' settings. A [bulk](Case::bulk) case
+/// first waits for a place among the bulk cases (two per core); its deadline
+/// starts once it has one.
 pub fn run_case_with(
     case: &Case,
     target: &Target,
     timeout: Duration,
     auth: Option<&AuthSettings>,
 ) -> CaseResult {
+    // Time spent waiting for a place does not count against the case.
+    let _slot = case.bulk.then(BulkSlot::take);
     let start = Instant::now();
     let timeout = case.min_timeout.map_or(timeout, |m| m.max(timeout));
     let mut ctx = Ctx::new(target, start + timeout).with_auth(auth);
@@ -129,6 +134,44 @@ pub fn run_case_with(
         close: outcome.close,
         duration_ms: start.elapsed().as_millis() as u64,
         wire: ctx.log.events(),
+    }
+}
+
+/// Bulk cases running at once, per core. Such a case is bound by processor
+/// time, not by waiting, so running more of them together only slows the
+/// cases that are waiting for round trips, and it spreads receive buffers
+/// over more memory instead of reusing a few.
+const BULK_SLOTS_PER_CORE: usize = 2;
+
+/// A place among the [bulk](Case::bulk) cases; waits until one is free.
+struct BulkSlot;
+
+static BULK_BUSY: Mutex<usize> = Mutex::new(0);
+static BULK_FREED: std::sync::Condvar = std::sync::Condvar::new();
+
+impl BulkSlot {
+    fn take() -> BulkSlot {
+        let slots =
+            std::thread::available_parallelism().map_or(2, |n| n.get()) * BULK_SLOTS_PER_CORE;
+        if let Ok(mut busy) = BULK_BUSY.lock() {
+            while *busy >= slots {
+                match BULK_FREED.wait(busy) {
+                    Ok(b) => busy = b,
+                    Err(_) => return BulkSlot,
+                }
+            }
+            *busy += 1;
+        }
+        BulkSlot
+    }
+}
+
+impl Drop for BulkSlot {
+    fn drop(&mut self) {
+        if let Ok(mut busy) = BULK_BUSY.lock() {
+            *busy = busy.saturating_sub(1);
+        }
+        BULK_FREED.notify_one();
     }
 }
 

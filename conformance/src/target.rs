@@ -3,6 +3,7 @@
 
 use crate::wire::frame::{self, Frame, Pending};
 use crate::wire::http::{parse_response, HttpResponse, ParseResponse};
+use crate::wire::observer::Observer;
 use crate::wire::{Dir, WireLog};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
@@ -429,6 +430,33 @@ impl Conn {
                 return Err(FrameEnd::Read(end, self.pending.len()));
             }
         }
+    }
+
+    /// Read the next frame and hand it to `observer` with the time it
+    /// arrived (bytes that cannot be a frame too, as the observer's event;
+    /// nothing after them can be read). Then take the observer's events
+    /// and, with [`Conn::send_replies`], send what it says is owed.
+    pub fn observe(&mut self, observer: &mut Observer) -> Result<(), FrameEnd> {
+        match self.read_frame(observer.max_payload()) {
+            Ok(frame) => {
+                observer.receive_frame(frame, Instant::now());
+                Ok(())
+            }
+            Err(FrameEnd::Invalid(e)) => {
+                observer.receive_unreadable(self.pending.bytes(), e.clone(), Instant::now());
+                Err(FrameEnd::Invalid(e))
+            }
+            Err(end) => Err(end),
+        }
+    }
+
+    /// Send the replies `observer` says the client owes (a pong, the close
+    /// reply), masked with `key`; stops at the first failed write.
+    pub fn send_replies(&mut self, observer: &mut Observer, key: [u8; 4]) -> Result<(), String> {
+        while let Some(reply) = observer.poll_reply() {
+            self.send_frame(&reply.masked(key))?;
+        }
+        Ok(())
     }
 
     /// Half-close our side (FIN), as a client does after a close handshake.

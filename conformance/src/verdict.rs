@@ -2,17 +2,21 @@
 
 use serde::Serialize;
 
+/// Declared from best to worst, so `Ord` says which of two verdicts is
+/// worse (`a.max(b)`): an INFORMATIONAL outcome (the RFC leaves it open) is
+/// better than a NON-STRICT one. Reports list verdicts in [`Verdict::ALL`]'s
+/// order instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Verdict {
     /// The target did what the requirement asks.
     #[serde(rename = "OK")]
     Ok,
-    /// Accepted, but weaker than the requirement (e.g. the wrong error code).
-    #[serde(rename = "NON-STRICT")]
-    NonStrict,
     /// The RFC leaves the behaviour open; what happened is reported.
     #[serde(rename = "INFORMATIONAL")]
     Informational,
+    /// Accepted, but weaker than the requirement (e.g. the wrong error code).
+    #[serde(rename = "NON-STRICT")]
+    NonStrict,
     /// The case could not run against this target (a feature or a setting is missing).
     #[serde(rename = "UNIMPLEMENTED")]
     Unimplemented,
@@ -22,6 +26,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Every verdict in the order reports list them (Autobahn's).
     pub const ALL: [Verdict; 5] = [
         Verdict::Ok,
         Verdict::NonStrict,
@@ -38,6 +43,26 @@ impl Verdict {
             Verdict::Unimplemented => "UNIMPLEMENTED",
             Verdict::Failed => "FAILED",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Verdict::{self, *};
+
+    #[test]
+    fn the_worse_of_two_verdicts() {
+        // The order the framing engine has always combined verdicts in.
+        let worst_last = [Ok, Informational, NonStrict, Unimplemented, Failed];
+        for (i, a) in worst_last.iter().enumerate() {
+            for (j, b) in worst_last.iter().enumerate() {
+                assert_eq!(*a.max(b), worst_last[i.max(j)]);
+            }
+        }
+        assert_eq!(
+            Verdict::ALL,
+            [Ok, NonStrict, Informational, Unimplemented, Failed]
+        );
     }
 }
 

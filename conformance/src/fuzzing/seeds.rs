@@ -8,6 +8,7 @@
 //! A seed is stored as `fuzz/corpus/<target>/<SHA-1 of its bytes in hex>`,
 //! so regenerating never renames a file that did not change.
 
+use crate::wire::close_code;
 use crate::wire::frame::{opcode, Frame, LenEncoding};
 use sha1::{Digest, Sha1};
 use std::collections::BTreeMap;
@@ -174,8 +175,8 @@ fn frame_reader() -> Vec<Vec<u8>> {
         Frame::new(opcode::TEXT, "Hello"),
         Frame::new(opcode::BINARY, vec![0xFF; 160]),
         Frame::new(opcode::PONG, "ping"),
-        Frame::close(Some(1000), b""),
-        Frame::close(Some(1002), b"protocol error"),
+        Frame::close(Some(close_code::NORMAL), b""),
+        Frame::close(Some(close_code::PROTOCOL_ERROR), b"protocol error"),
         Frame::new(opcode::TEXT, "Hel").fin(false),
         Frame::new(opcode::BINARY, vec![7; 300]).len_encoding(LenEncoding::Bits64),
         Frame::new(opcode::TEXT, "x").len_encoding(LenEncoding::Bits16),
@@ -216,7 +217,7 @@ fn server_stream() -> Vec<Vec<u8>> {
             ),
             Frame::new(opcode::PING, "p"),
             Frame::new(opcode::BINARY, vec![0xD5; 160]),
-            Frame::close(Some(1000), b""),
+            Frame::close(Some(close_code::NORMAL), b""),
         ],
         vec![Frame::new(opcode::TEXT, "hello")],
         vec![Frame::new(opcode::BINARY, vec![0xFF; 80])],

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 fn counts_line(counts: &BTreeMap<Verdict, usize>) -> String {
-    counts
+    Verdict::ALL
         .iter()
-        .filter(|(_, n)| **n > 0)
+        .filter_map(|v| counts.get(v).filter(|n| **n > 0).map(|n| (v, n)))
         .map(|(v, n)| format!("{n} {v}"))
         .collect::<Vec<_>>()
         .join(", ")

@@ -386,7 +386,12 @@ addEventListener('hashchange',openTarget);openTarget();";
 
 pub fn render(report: &RunReport) -> String {
     let version = env!("CARGO_PKG_VERSION");
-    let summary = report.summary();
+    let counts = report.summary();
+    // Report order, not `Verdict`'s (worst last) order.
+    let summary: Vec<(Verdict, usize)> = Verdict::ALL
+        .iter()
+        .map(|v| (*v, counts.get(v).copied().unwrap_or(0)))
+        .collect();
     let total = report.results.len();
     let mut out = String::with_capacity(64 * 1024 + total * 4096);
     let _ = write!(
@@ -431,7 +436,7 @@ pub fn render(report: &RunReport) -> String {
         out,
         "<label for=\"show-all\"><b>{total}</b>all</label>\
          <label for=\"show-notok\"><b>{}</b>not OK</label>",
-        total - summary.get(&Verdict::Ok).copied().unwrap_or(0)
+        total - counts.get(&Verdict::Ok).copied().unwrap_or(0)
     );
     for (v, n) in &summary {
         let _ = writeln!(

@@ -9,7 +9,8 @@ use crate::ctx::Ctx;
 use crate::rule::Rule;
 use crate::target::{FrameEnd, ReadEnd};
 use crate::verdict::Outcome;
-use crate::wire::frame::{opcode, Frame};
+use crate::wire::close_code;
+use crate::wire::observer::{Event, Observer};
 use serde_json::json;
 use std::time::Duration;
 
@@ -160,26 +161,37 @@ fn expiry_during_connection(ctx: &mut Ctx) -> Outcome {
         return o;
     }
     let early = |t: f64| t < exp - 1.5;
+    let mut observer = Observer::new().with_max_payload(1 << 20);
     loop {
-        match conn.read_frame(1 << 20) {
-            Ok(f) if f.opcode == opcode::CLOSE => {
-                let at = now();
-                let _ = conn.send_frame(&Frame::close(f.close_code(), b"").masked([1, 2, 3, 4]));
-                let code = f.close_code();
-                return if early(at) {
-                    Outcome::failed(format!(
-                        "closed with {code:?} {:.1} s before the token expired",
-                        exp - at
-                    ))
-                } else if code == Some(1008) {
-                    Outcome::ok("closed with 1008 when the token expired")
-                } else {
-                    Outcome::non_strict(format!(
-                        "closed with {code:?} when the token expired; 1008 (policy violation) fits"
-                    ))
-                };
-            }
-            Ok(_) => continue,
+        let read = conn.observe(&mut observer);
+        while let Some(seen) = observer.poll_event() {
+            let code = match seen.event {
+                Event::Violation(v) => return Outcome::failed(v.to_string()),
+                Event::Unreadable(e) => return Outcome::failed(e),
+                Event::Close { code, .. } => code,
+                Event::Message { .. } | Event::Ping(_) | Event::Pong(_) => continue,
+            };
+            let at = now();
+            // The close reply.
+            let _ = conn.send_replies(&mut observer, [1, 2, 3, 4]);
+            return if early(at) {
+                Outcome::failed(format!(
+                    "closed with {code:?} {:.1} s before the token expired",
+                    exp - at
+                ))
+            } else if code == Some(close_code::POLICY_VIOLATION) {
+                Outcome::ok("closed with 1008 when the token expired")
+            } else {
+                Outcome::non_strict(format!(
+                    "closed with {code:?} when the token expired; 1008 (policy violation) fits"
+                ))
+            };
+        }
+        // Pongs for the target's pings.
+        let _ = conn.send_replies(&mut observer, [1, 2, 3, 4]);
+        match read {
+            Ok(()) => {}
+            // The observer has reported the bytes above.
             Err(FrameEnd::Invalid(e)) => return Outcome::failed(format!("not a WebSocket frame: {e}")),
             Err(FrameEnd::Read(ReadEnd::TimedOut, _)) => {
                 return Outcome::informational(

@@ -7,7 +7,9 @@ use crate::ctx::Ctx;
 use crate::rule::Rule;
 use crate::target::FrameEnd;
 use crate::verdict::Outcome;
-use crate::wire::frame::{opcode, Frame};
+use crate::wire::close_code;
+use crate::wire::frame::Frame;
+use crate::wire::observer::{Event, Observer};
 
 const ACCEPT: Rule = Rule::new(
     "RFC 6455",
@@ -76,32 +78,30 @@ fn established(ctx: &mut Ctx) -> Outcome {
         Ok(c) => c,
         Err(o) => return o,
     };
-    let close = Frame::close(Some(1000), b"").masked([0x11, 0x22, 0x33, 0x44]);
+    let close = Frame::close(Some(close_code::NORMAL), b"").masked([0x11, 0x22, 0x33, 0x44]);
     if let Err(e) = conn.send_frame(&close) {
         return Outcome::failed(format!(
             "101 but the connection would not take a frame: {e}"
         ));
     }
-    // Skip data the server may have sent first; the close must come.
+    let mut observer = Observer::new().with_max_payload(1 << 20);
+    observer.sent_close();
+    // Skip data the server may have sent first; the close must come, and
+    // every frame before it must keep RFC 6455.
     for _ in 0..16 {
-        match conn.read_frame(1 << 20) {
-            Ok(f) if f.mask.is_some() => {
-                return Outcome::failed(
-                    "the server masked a frame (RFC 6455 §5.1: a server MUST NOT mask)",
-                )
+        let read = conn.observe(&mut observer);
+        while let Some(seen) = observer.poll_event() {
+            match seen.event {
+                Event::Violation(v) => return Outcome::failed(v.to_string()),
+                Event::Unreadable(e) => return Outcome::failed(e),
+                Event::Close { .. } => return Outcome::ok("close answered with a close frame"),
+                Event::Message { .. } | Event::Ping(_) | Event::Pong(_) => {}
             }
-            Ok(f) if f.opcode == opcode::CLOSE => {
-                return Outcome::ok("close answered with a close frame")
-            }
-            Ok(_) => continue,
-            Err(FrameEnd::Invalid(e)) => {
-                return Outcome::failed(format!("not a WebSocket frame: {e}"))
-            }
-            Err(FrameEnd::Read(end, n)) => {
-                return Outcome::failed(format!(
+        }
+        if let Err(FrameEnd::Read(end, n)) = read {
+            return Outcome::failed(format!(
                 "101, but no close frame came back ({end:?} with {n} bytes of an incomplete frame)"
-            ))
-            }
+            ));
         }
     }
     Outcome::failed("16 frames and no close frame")

@@ -75,6 +75,9 @@ fn accepted(ctx: &mut Ctx, law: Law) -> Outcome {
     // the first frames of the first half second.
     let heard = party.listen(Instant::now() + Duration::from_millis(500));
     party.leave();
+    if let Some(o) = heard.breach() {
+        return o;
+    }
     let audio = heard.audio();
     let Some(first) = audio.first() else {
         return Outcome::failed(format!(

@@ -1,7 +1,7 @@
 //! docs/voice-protocol.md §8: `/echo?codec=…` returns each frame unchanged.
 
 use super::expect::{code_frames, param};
-use super::session::{together, Party};
+use super::session::{together, Listened, Party};
 use super::{voice, PACED};
 use crate::case::{case, Case};
 use crate::ctx::Ctx;
@@ -41,6 +41,9 @@ fn echo(ctx: &mut Ctx) -> Outcome {
     // Generous: listening stops as soon as all N are back.
     let until = start + Duration::from_millis(20 * N as u64 + 2000);
     let heard = together(&mut parties, &frames, start, until);
+    if let Some(o) = Listened::any_breach(&heard) {
+        return o;
+    }
     let mut details = Vec::new();
     for ((party, sent), listened) in parties.iter().zip(&frames).zip(&heard) {
         let got = listened.audio();

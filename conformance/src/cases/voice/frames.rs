@@ -7,6 +7,7 @@ use crate::case::{case, Case};
 use crate::ctx::Ctx;
 use crate::rule::Rule;
 use crate::verdict::Outcome;
+use crate::wire::close_code;
 use std::time::{Duration, Instant};
 use voxproof_vectors::g711::Law;
 
@@ -55,13 +56,17 @@ fn wrong_size(ctx: &mut Ctx, size: usize) -> Outcome {
         return Outcome::failed(format!("could not send the {size}-byte message: {e}"));
     }
     let heard = party.listen(Instant::now() + Duration::from_millis(1500));
+    if let Some(o) = heard.breach() {
+        party.leave();
+        return o;
+    }
     let audio_after = heard
         .heard
         .iter()
         .filter(|(_, h)| matches!(h, Heard::Audio(_)))
         .count();
     let outcome = match heard.close() {
-        Some(Some(1007)) => Outcome::ok(format!("{size}-byte message: closed with 1007")),
+        Some(Some(close_code::INVALID_PAYLOAD)) => Outcome::ok(format!("{size}-byte message: closed with 1007")),
         Some(Some(code)) => Outcome::non_strict(format!(
             "{size}-byte message: closed with {code}; the protocol's code is 1007"
         )),

@@ -2,7 +2,7 @@
 //! never itself; forwarded, converted with G.711's tables, or mixed.
 
 use super::expect::{code_frames, in_order, loud_samples, param, tables};
-use super::session::{fresh_room, room_resource, together, Party};
+use super::session::{fresh_room, room_resource, together, Listened, Party};
 use super::{voice, PACED};
 use crate::case::{case, Case};
 use crate::ctx::Ctx;
@@ -79,6 +79,9 @@ fn forwarding(ctx: &mut Ctx, a: Law, b: Law) -> Outcome {
     let start = Instant::now() + Duration::from_millis(20);
     let until = start + Duration::from_millis(20 * TALK as u64 + 600);
     let heard = together(&mut parties, &sent, start, until);
+    if let Some(o) = Listened::any_breach(&heard) {
+        return o;
+    }
     let laws = [a, b];
     let mut details = Vec::new();
     for me in 0..2 {
@@ -154,6 +157,9 @@ fn three_party(ctx: &mut Ctx) -> Outcome {
     let start = Instant::now() + Duration::from_millis(20);
     let until = start + Duration::from_millis(20 * REPEAT as u64 + 500);
     let heard = together(&mut parties, &sent, start, until);
+    if let Some(o) = Listened::any_breach(&heard) {
+        return o;
+    }
     let mut details = Vec::new();
     for me in 0..3 {
         let my = laws[me];

@@ -8,7 +8,9 @@ use crate::cases::handshake::open::{check_101, RFC_ACCEPT, RFC_KEY};
 use crate::ctx::Ctx;
 use crate::target::{Conn, FrameEnd, HttpAnswer, ReadEnd};
 use crate::verdict::Outcome;
+use crate::wire::close_code;
 use crate::wire::frame::{opcode, Frame};
+use crate::wire::observer::{Event, Observed, Observer};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 use voxproof_vectors::g711::Law;
@@ -66,9 +68,22 @@ pub struct Listened {
     pub heard: Vec<(Instant, Heard)>,
     /// Set when the connection ended before the listening time was up.
     pub ended: Option<String>,
+    /// The first breach of RFC 6455 in what the target sent, with its rule
+    /// (listening stops there).
+    pub violation: Option<String>,
 }
 
 impl Listened {
+    /// FAILED, citing the rule, when the target broke RFC 6455 while heard.
+    pub fn breach(&self) -> Option<Outcome> {
+        self.violation.as_ref().map(|v| Outcome::failed(v.clone()))
+    }
+
+    /// The first breach among several participants' listening.
+    pub fn any_breach(all: &[Listened]) -> Option<Outcome> {
+        all.iter().find_map(Listened::breach)
+    }
+
     pub fn audio(&self) -> Vec<Vec<u8>> {
         self.heard
             .iter()
@@ -164,40 +179,58 @@ impl Party {
     pub fn leave(mut self) {
         let _ = self
             .writer
-            .send_frame(&Frame::close(Some(1000), b"").masked(MASK));
+            .send_frame(&Frame::close(Some(close_code::NORMAL), b"").masked(MASK));
         self.writer.shutdown_write();
     }
 }
 
+/// Read through an [`Observer`] until `until`, the target's close, a
+/// breach of RFC 6455 or (with `expect_audio`) enough audio. Pings are not
+/// answered here: the talking thread owns the writes.
 fn listen(conn: &mut Conn, until: Instant, expect_audio: Option<usize>) -> Listened {
     let hard = conn.deadline();
     conn.set_deadline(until.min(hard));
+    let mut observer = Observer::new().with_max_payload(1 << 20);
     let mut out = Listened::default();
     let mut audio = 0;
-    loop {
-        if expect_audio.is_some_and(|n| audio >= n) {
-            break;
-        }
-        match conn.read_frame(1 << 20) {
-            Ok(f) => {
-                let now = Instant::now();
-                match f.opcode {
-                    opcode::BINARY => {
-                        audio += 1;
-                        out.heard.push((now, Heard::Audio(f.payload)));
-                    }
-                    opcode::TEXT => out.heard.push((
-                        now,
-                        Heard::Text(String::from_utf8_lossy(&f.payload).into_owned()),
-                    )),
-                    opcode::CLOSE => {
-                        out.heard.push((now, Heard::Close(f.close_code())));
-                        out.ended = Some("the target closed the connection".into());
-                        break;
-                    }
-                    _ => {}
+    while expect_audio.is_none_or(|n| audio < n) {
+        let read = conn.observe(&mut observer);
+        let mut stop = false;
+        while let Some(Observed { at, event }) = observer.poll_event() {
+            match event {
+                Event::Message {
+                    binary: true,
+                    payload,
+                } => {
+                    audio += 1;
+                    out.heard.push((at, Heard::Audio(payload)));
                 }
+                Event::Message {
+                    binary: false,
+                    payload,
+                } => out.heard.push((
+                    at,
+                    Heard::Text(String::from_utf8_lossy(&payload).into_owned()),
+                )),
+                Event::Close { code, .. } => {
+                    out.heard.push((at, Heard::Close(code)));
+                    out.ended = Some("the target closed the connection".into());
+                    stop = true;
+                }
+                Event::Violation(v) => {
+                    out.violation.get_or_insert(v.to_string());
+                    stop = true;
+                }
+                Event::Unreadable(e) => {
+                    out.ended = Some(e);
+                    stop = true;
+                }
+                Event::Ping(_) | Event::Pong(_) => {}
             }
+        }
+        match read {
+            _ if stop => break,
+            Ok(()) => {}
             Err(FrameEnd::Read(ReadEnd::TimedOut, _)) => break,
             Err(FrameEnd::Read(end, _)) => {
                 out.ended = Some(format!("the connection ended: {end:?}"));

@@ -39,6 +39,9 @@ fn pacing_case(ctx: &mut Ctx) -> Outcome {
     let until = Instant::now() + Duration::from_millis(SKIP as u64 * 20 + WINDOW_MS + 150);
     let heard = party.listen(until);
     party.leave();
+    if let Some(o) = heard.breach() {
+        return o;
+    }
     let arrivals: Vec<Instant> = heard
         .heard
         .iter()

@@ -3,16 +3,15 @@
 //! repository ships (`docs/rfc/rfcNNNN.txt`, `docs/voice-protocol.md`) the
 //! quoted text must occur in it. Comparison ignores line breaks, runs of
 //! whitespace, the RFCs' page breaks, and a line break after a hyphen;
-//! `[...]` in a quote stands for omitted text. See docs/README.md.
+//! `[...]` in a quote stands for omitted text, and the parts must occur in
+//! order. See docs/README.md. The comparison is shared with the check of
+//! the conformance cases' rules (conformance/tests/rule_quotes.rs).
 
+#[path = "../../conformance/tests/common/quotes.rs"]
+mod comparison;
+
+use comparison::{normalise, occurs, rfc_body, root, shipped_doc, shipped_rfc};
 use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the workspace root")
-        .to_path_buf()
-}
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
@@ -27,30 +26,6 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
-}
-
-/// Collapses whitespace and joins words a line break split at a hyphen.
-fn normalise(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace("- ", "-")
-}
-
-/// An RFC's text without its page breaks: the form feed, the footer line
-/// ending in `[Page N]` and the running header `RFC NNNN ... Month Year`.
-fn rfc_body(text: &str, number: &str) -> String {
-    let header = format!("RFC {number} ");
-    let kept: Vec<&str> = text
-        .lines()
-        .filter(|line| {
-            let line = line.trim_end();
-            let footer = line.ends_with(']') && line.contains("[Page ");
-            !(footer || line.starts_with(&header))
-        })
-        .map(|line| line.trim_start_matches('\u{c}'))
-        .collect();
-    normalise(&kept.join("\n"))
 }
 
 /// A quotation: the source, where its `//#` lines start, and their text.
@@ -106,32 +81,12 @@ fn quotes(path: &Path, root: &Path, failures: &mut Vec<String>) -> Vec<Quote> {
 fn shipped(source: &str, root: &Path) -> Option<(String, String)> {
     let doc = source.split('#').next().unwrap_or(source);
     if let Some(rfc) = doc.strip_prefix("https://www.rfc-editor.org/rfc/rfc") {
-        let path = root.join(format!("docs/rfc/rfc{rfc}.txt"));
-        let text = std::fs::read_to_string(&path).ok()?;
-        return Some((path.display().to_string(), rfc_body(&text, rfc)));
+        return shipped_rfc(root, rfc);
     }
     if doc.starts_with("docs/") && doc.ends_with(".md") {
-        let path = root.join(doc);
-        let text = std::fs::read_to_string(&path).ok()?;
-        return Some((doc.to_string(), normalise(&text)));
+        return shipped_doc(root, doc);
     }
     None
-}
-
-/// Whether every part of a quote (split at `[...]`) occurs in `body`, in order.
-fn occurs(quote: &str, body: &str) -> bool {
-    let mut from = 0;
-    for part in quote.split("[...]").map(normalise) {
-        let part = part.trim();
-        if part.is_empty() {
-            continue;
-        }
-        match body[from..].find(part) {
-            Some(i) => from += i + part.len(),
-            None => return false,
-        }
-    }
-    true
 }
 
 #[test]

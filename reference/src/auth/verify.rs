@@ -248,7 +248,7 @@ pub fn verify_jws(token: &str, policy: &Policy) -> Result<Jws, AuthError> {
         )));
     };
     //# 2.  Base64url-decode the encoded representation of the JWS
-    //#     Protected Header
+    //#     Protected Header [...]
     //# 3.  Verify that the resulting octet sequence is a UTF-8-encoded
     //#     representation of a completely valid JSON object
     let header = object(&b64(header_seg, "header")?, "header")?;
@@ -298,7 +298,8 @@ pub fn verify_jws(token: &str, policy: &Policy) -> Result<Jws, AuthError> {
         Some(_) => return Err(AuthError::Malformed("b64 is not a boolean".into())),
     }
 
-    //# 6.  Base64url-decode the encoded representation of the JWS Payload
+    //= https://www.rfc-editor.org/rfc/rfc7515#section-5.2
+    //# 6.  Base64url-decode the encoded representation of the JWS Payload [...]
     //# 7.  Base64url-decode the encoded representation of the JWS Signature
     let payload = b64(payload_seg, "payload")?;
     let signature = b64(sig_seg, "signature")?;
@@ -341,7 +342,7 @@ fn es512(key: &p521::ecdsa::VerifyingKey, input: &[u8], signature: &[u8]) -> boo
         return false;
     };
     //# 2.  Split the 64-octet sequence into two 32-octet sequences.  The
-    //#     first octet sequence represents R, and the second S.  The values
+    //#     first octet sequence represents R and the second S.  The values
     //#     R and S are represented as octet sequences using the Integer-to-
     //#     OctetString Conversion defined in Section 2.3.7 of SEC1 [SEC1]
     //#     (in big-endian octet order).

@@ -12,7 +12,7 @@ pub fn values<'a>(headers: &'a [(String, Vec<u8>)], name: &str) -> Vec<&'a [u8]>
 }
 
 //= https://www.rfc-editor.org/rfc/rfc9110#section-5.5
-//# a field value does not include leading or trailing whitespace
+//# A field value does not include leading or trailing whitespace.
 pub fn trim(v: &[u8]) -> &[u8] {
     let start = v
         .iter()

@@ -45,6 +45,7 @@ pub fn respond(req: &Request, config: &ServerConfig) -> Result<Accepted, Rejecti
         return Err(Rejection::new(400, "request target is not a resource name"));
     };
 
+    //= https://www.rfc-editor.org/rfc/rfc6455#section-4.2.1
     //# 2.   A |Host| header field containing the server's authority.
     //= https://www.rfc-editor.org/rfc/rfc9112#section-3.2
     //# A server MUST respond with a 400 (Bad Request) status code to any
@@ -58,6 +59,7 @@ pub fn respond(req: &Request, config: &ServerConfig) -> Result<Accepted, Rejecti
         _ => return Err(Rejection::new(400, "more than one Host header field")),
     }
 
+    //= https://www.rfc-editor.org/rfc/rfc6455#section-4.2.1
     //# 3.   An |Upgrade| header field containing the value "websocket",
     //#      treated as an ASCII case-insensitive value.
     if !list_has(&req.headers, "Upgrade", "websocket") {
@@ -69,6 +71,7 @@ pub fn respond(req: &Request, config: &ServerConfig) -> Result<Accepted, Rejecti
             .with_header("Sec-WebSocket-Version", "13"));
     }
 
+    //= https://www.rfc-editor.org/rfc/rfc6455#section-4.2.1
     //# 4.   A |Connection| header field that includes the token "Upgrade",
     //#      treated as an ASCII case-insensitive value.
     if !list_has(&req.headers, "Connection", "Upgrade") {
@@ -78,6 +81,7 @@ pub fn respond(req: &Request, config: &ServerConfig) -> Result<Accepted, Rejecti
         ));
     }
 
+    //= https://www.rfc-editor.org/rfc/rfc6455#section-4.2.1
     //# 6.   A |Sec-WebSocket-Version| header field, with a value of 13.
     //= https://www.rfc-editor.org/rfc/rfc6455#section-4.2.2
     //# If this version does not match a version understood by the server, the

@@ -1,0 +1,127 @@
+//! Every case's `rule` quotes its sources verbatim. `rule.text` is one
+//! excerpt or several joined by `[...]` (vectors/handshake/*.json: "' [...] '
+//! in a requirement joins two verbatim excerpts of the cited sections"), and
+//! each excerpt must occur in one of the documents the citation names that
+//! the repository ships: `docs/rfc/rfcNNNN.txt` for every `RFC NNNN` in it
+//! (`RFC 6455 §4.2.1; RFC 9110 §7.8` names two), `docs/voice-protocol.md`
+//! for `voice-protocol`. Excerpts may come from different documents, and in
+//! any order (a requirement quotes a list item before the sentence that says
+//! what follows from it). Comparison as in `reference/tests/citations.rs`
+//! (`common/quotes.rs`: whitespace, page breaks and a line break after a
+//! hyphen do not count), and an excerpt may start mid-sentence with a
+//! capital letter. Citations that name no shipped document are skipped.
+
+mod common;
+
+use common::quotes::{excerpts, occurs_from_mid_sentence, root, shipped_doc, shipped_rfc};
+use std::collections::HashMap;
+use voxproof_conformance::registry;
+
+/// The documents a citation names: `voice-protocol` if it starts so, and
+/// every `RFC NNNN` (also spelled `RFCNNNN`) in it, in order, each once.
+fn documents(citation: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if citation.starts_with("voice-protocol") {
+        out.push("docs/voice-protocol.md".to_string());
+    }
+    for (i, _) in citation.match_indices("RFC") {
+        let number: String = citation[i + 3..]
+            .trim_start_matches(' ')
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if !number.is_empty() && !out.contains(&number) {
+            out.push(number);
+        }
+    }
+    out
+}
+
+#[test]
+fn documents_of_a_citation() {
+    assert_eq!(
+        documents("RFC 6455 §4.2.1, §4.2.2; RFC 9110 §7.8"),
+        ["6455", "9110"]
+    );
+    assert_eq!(documents("RFC 6455 §1.3 (RFC2616)"), ["6455", "2616"]);
+    assert_eq!(documents("voice-protocol §3"), ["docs/voice-protocol.md"]);
+    assert_eq!(
+        documents("voice-protocol §3, §5; RFC 6455 §7.4.1"),
+        ["docs/voice-protocol.md", "6455"]
+    );
+}
+
+#[test]
+fn a_quote_may_start_mid_sentence() {
+    let body = "If it does not, the server MUST close the connection.";
+    assert!(occurs_from_mid_sentence(
+        "The server MUST close the connection.",
+        body
+    ));
+    assert!(occurs_from_mid_sentence("If it does\n not,", body));
+    assert!(!occurs_from_mid_sentence("The server MUST close it.", body));
+    assert!(!occurs_from_mid_sentence("THE server MUST", body));
+    assert_eq!(
+        excerpts("a [...] b\n c [...]"),
+        ["a".to_string(), "b c".to_string()]
+    );
+}
+
+// Ignored until these rules quote their sources as written (7 cases; the
+// texts live in conformance/src, which this test does not touch):
+// - handshake.4_2_2.accept-per-key (cases/handshake/rfc6455_4_2_2.rs):
+//   RFC 6455 numbers the item "4.", not "5.4."; the rest is verbatim.
+// - auth.6750.invalid-token-challenge, auth.6750.oversized-token
+//   (cases/auth/rfc6750.rs): RFC 6750 §3.1 has no colon after
+//   "invalid_token" (it heads the definition).
+// - auth.7515.header-not-object (cases/auth/rfc7515.rs): step 3 ends "let
+//   the JWS Protected Header be this JSON object.", not "the JOSE Header".
+// - voice.frames.short-frame-refused, voice.frames.long-frame-refused
+//   (cases/voice/frames.rs): the "(RFC 6455 §7.4.1: "1007 indicates ...".)"
+//   wrapper is not in either document; quote it as a third excerpt,
+//   "[...] 1007 indicates that an endpoint is terminating ...".
+// - voice.scope.room-not-granted (cases/voice/scope.rs): docs/voice-protocol.md
+//   §9 writes the code span `\"*\"` with backslashes, the rule `"*"`.
+#[test]
+#[ignore = "7 cases misquote their sources: see the comment above"]
+fn every_rule_quotes_a_shipped_source_verbatim() {
+    let root = root();
+    let mut texts: HashMap<String, Option<(String, String)>> = HashMap::new();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for case in registry::all() {
+        let citation = case.rule.citation();
+        let bodies: Vec<String> = documents(&citation)
+            .into_iter()
+            .filter_map(|doc| {
+                let text = texts.entry(doc.clone()).or_insert_with(|| {
+                    if doc.starts_with("docs/") {
+                        shipped_doc(&root, &doc)
+                    } else {
+                        shipped_rfc(&root, &doc)
+                    }
+                });
+                text.as_ref().map(|(_, body)| body.clone())
+            })
+            .collect();
+        if bodies.is_empty() {
+            continue;
+        }
+        checked += 1;
+        let misquoted = excerpts(&case.rule.text).into_iter().any(|excerpt| {
+            !bodies
+                .iter()
+                .any(|body| occurs_from_mid_sentence(&excerpt, body))
+        });
+        if misquoted {
+            failures.push(format!("{}: {citation}: {}", case.id, case.rule.text));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} rule quotes are not in the documents they cite:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(checked > 100, "only {checked} rule quotes checked");
+}

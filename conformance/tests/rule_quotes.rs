@@ -67,23 +67,7 @@ fn a_quote_may_start_mid_sentence() {
     );
 }
 
-// Ignored until these rules quote their sources as written (7 cases; the
-// texts live in conformance/src, which this test does not touch):
-// - handshake.4_2_2.accept-per-key (cases/handshake/rfc6455_4_2_2.rs):
-//   RFC 6455 numbers the item "4.", not "5.4."; the rest is verbatim.
-// - auth.6750.invalid-token-challenge, auth.6750.oversized-token
-//   (cases/auth/rfc6750.rs): RFC 6750 §3.1 has no colon after
-//   "invalid_token" (it heads the definition).
-// - auth.7515.header-not-object (cases/auth/rfc7515.rs): step 3 ends "let
-//   the JWS Protected Header be this JSON object.", not "the JOSE Header".
-// - voice.frames.short-frame-refused, voice.frames.long-frame-refused
-//   (cases/voice/frames.rs): the "(RFC 6455 §7.4.1: "1007 indicates ...".)"
-//   wrapper is not in either document; quote it as a third excerpt,
-//   "[...] 1007 indicates that an endpoint is terminating ...".
-// - voice.scope.room-not-granted (cases/voice/scope.rs): docs/voice-protocol.md
-//   §9 writes the code span `\"*\"` with backslashes, the rule `"*"`.
 #[test]
-#[ignore = "7 cases misquote their sources: see the comment above"]
 fn every_rule_quotes_a_shipped_source_verbatim() {
     let root = root();
     let mut texts: HashMap<String, Option<(String, String)>> = HashMap::new();

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 //= docs/voice-protocol.md#9-room-scope
 //# When an authorization layer is configured, a token's `rooms` claim
-//# (`\"*\"` or an array of room names) limits the rooms a client may join;
+//# (`"*"` or an array of room names) limits the rooms a client may join;
 //# a request for any other room is refused with 403 (Forbidden) before the
 //# upgrade.
 /// The rooms a connection may enter, as an authorization layer grants them

@@ -48,7 +48,7 @@ SHOULD NOT include an error code or other error information.",
 const INVALID_TOKEN: Rule = Rule::new(
     "RFC 6750",
     "3.1",
-    "invalid_token: The access token provided is expired, revoked, malformed, or invalid for \
+    "invalid_token The access token provided is expired, revoked, malformed, or invalid for \
 other reasons.  The resource SHOULD respond with the HTTP 401 (Unauthorized) status code.",
 );
 

@@ -53,7 +53,7 @@ const HEADER_OBJECT: Rule = Rule::new(
     "RFC 7515",
     "5.2",
     "3.  Verify that the resulting octet sequence is a UTF-8-encoded representation of a \
-completely valid JSON object conforming to RFC 7159 [RFC7159]; let the JOSE Header be this JSON object.",
+completely valid JSON object conforming to RFC 7159 [RFC7159]; let the JWS Protected Header be this JSON object.",
 );
 
 pub fn cases() -> Vec<Case> {

@@ -14,7 +14,7 @@ use crate::wire::observer::{Event, Observer};
 const ACCEPT: Rule = Rule::new(
     "RFC 6455",
     "4.2.2",
-    "5.4.  A |Sec-WebSocket-Accept| header field.  The value of this header field is \
+    "4.  A |Sec-WebSocket-Accept| header field.  The value of this header field is \
 constructed by concatenating /key/, defined above in step 4 in Section 4.2.2, with the string \
 \"258EAFA5-E914-47DA-95CA-C5AB0DC85B11\", taking the SHA-1 hash of this concatenated value to obtain a \
 20-byte value and base64-encoding (see Section 4 of [RFC4648]) this 20-byte hash.",

@@ -13,9 +13,9 @@ use voxproof_vectors::g711::Law;
 
 const REQUIREMENT: &str = "Every binary message, both ways, is one 20 ms frame of G.711 in the \
 participant's codec: exactly 160 bytes, one code per sample at 8000 samples/s. [...] A binary message \
-of any other size closes the connection with 1007. (RFC 6455 §7.4.1: \"1007 indicates that an endpoint \
+of any other size closes the connection with 1007. [...] 1007 indicates that an endpoint \
 is terminating the connection because it has received data within a message that was not consistent \
-with the type of the message\".)";
+with the type of the message";
 
 pub fn cases() -> Vec<Case> {
     vec![

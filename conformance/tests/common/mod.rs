@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test binary uses only some of them
 
+pub mod faulty;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 use voxproof_conformance::case::Case;

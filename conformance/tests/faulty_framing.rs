@@ -1,24 +1,24 @@
 //! Proof that every framing case can fail. A small WebSocket echo server,
 //! written here with switches that each break one rule of RFC 6455 §5–§7,
-//! first passes the whole framing suite with every switch off (a second,
-//! independent implementation agreeing with the suite), then each framing
+//! serves after the reference's handshake (`common/faulty.rs`). It first
+//! passes the whole framing suite with every switch off (a second,
+//! independent implementation agreeing with the suite); then each framing
 //! case runs against a server with the switch for the behaviour it checks,
-//! and must come out FAILED.
+//! and must come out FAILED. Every `framing.` case must be claimed.
 
 mod common;
 
+use common::faulty::{self, Fault, Hooks};
 use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
-use voxproof_conformance::case::Case;
 use voxproof_conformance::registry;
 use voxproof_conformance::run::{run_case, RunConfig};
-use voxproof_conformance::target::Target;
-use voxproof_conformance::verdict::Verdict;
 use voxproof_conformance::wire::frame::{decode, opcode, Decoded, Frame};
-use voxproof_reference::handshake::{parse_request, respond, Limits, Parsed, ServerConfig};
+use voxproof_reference::handshake::Request;
+use voxproof_reference::upgrade::Upgrade;
 
-#[derive(Clone, Copy, Default, Debug)]
+#[derive(Clone, Copy)]
 struct Faults {
     corrupt_echo: bool,
     echo_fragments: bool,
@@ -80,31 +80,12 @@ fn utf8_broken(bytes: &[u8]) -> bool {
     matches!(std::str::from_utf8(bytes), Err(e) if e.error_len().is_some())
 }
 
-fn serve_connection(stream: TcpStream, f: Faults) {
+/// The echo server after the 101, with `f`'s rules broken; `buf` holds
+/// the bytes read past the request.
+fn serve_connection(stream: TcpStream, mut buf: Vec<u8>, f: Faults) {
     let mut c = Conn { stream, f };
     let _ = c.stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let mut buf = Vec::new();
     let mut chunk = vec![0u8; 1 << 16];
-    let consumed = loop {
-        match parse_request(&buf, &Limits::default()) {
-            Ok(Parsed::Complete { request, consumed }) => {
-                match respond(&request, &ServerConfig::default()) {
-                    Ok(accepted) => {
-                        let _ = c.stream.write_all(&accepted.response.to_bytes());
-                        break consumed;
-                    }
-                    Err(_) => return,
-                }
-            }
-            Ok(Parsed::Partial) => {}
-            Err(_) => return,
-        }
-        match c.stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    };
-    buf.drain(..consumed);
     let mut partial: Option<(u8, Vec<u8>)> = None;
     let mut closed = false;
     loop {
@@ -241,148 +222,283 @@ fn serve_connection(stream: TcpStream, f: Faults) {
     }
 }
 
-fn serve(f: Faults) -> Target {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || serve_connection(stream, f));
-        }
-    });
-    Target::parse(&format!("ws://{addr}/echo")).unwrap()
+/// The reference's handshake, then this echo server with `f`.
+fn echo_server(f: Faults) -> Hooks {
+    Hooks::default().after_upgrade(move |stream, rest, _: &Request, _: &Upgrade| {
+        serve_connection(stream, rest, f)
+    })
 }
 
-fn framing_cases() -> Vec<Case> {
-    registry::select(registry::all(), &["framing".into()], &[])
+const F: Faults = Faults {
+    corrupt_echo: false,
+    echo_fragments: false,
+    no_pong: false,
+    answer_pongs: false,
+    ignore_rsv: false,
+    ignore_reserved_opcodes: false,
+    lenient_continuation: false,
+    lenient_control: false,
+    no_utf8_check: false,
+    any_close_code: false,
+    no_close_reply: false,
+    wrong_close_code: false,
+    no_tcp_close: false,
+    process_after_close: false,
+    accept_unmasked: false,
+    mask_output: false,
+    lenient_length: false,
+    zero_key_is_unmasked: false,
+};
+
+fn row(name: &'static str, cases: &'static [&'static str], f: Faults) -> Fault {
+    faulty::fault(name, cases, echo_server(f))
 }
 
-/// The switch that breaks what a case checks.
-fn fault_for(id: &str) -> Faults {
-    let on = Faults::default();
-    let topic = id.split('.').nth(1).unwrap_or("");
-    let name = id.split('.').nth(2).unwrap_or("");
-    match (topic, name) {
-        ("pingpong", "2_5") => Faults {
-            lenient_control: true,
-            ..on
-        },
-        ("pingpong", "2_7" | "2_8") => Faults {
-            answer_pongs: true,
-            ..on
-        },
-        ("pingpong", _) => Faults {
-            no_pong: true,
-            ..on
-        },
+/// The switches that break what each case checks.
+fn faults() -> Vec<Fault> {
+    vec![
+        row(
+            "no pong",
+            &[
+                "framing.pingpong.2_1",
+                "framing.pingpong.2_2",
+                "framing.pingpong.2_3",
+                "framing.pingpong.2_4",
+                "framing.pingpong.2_6",
+                "framing.pingpong.2_9",
+                "framing.pingpong.2_10",
+                "framing.pingpong.2_11",
+            ],
+            Faults { no_pong: true, ..F },
+        ),
+        row(
+            "lenient control frames",
+            &["framing.pingpong.2_5"],
+            Faults {
+                lenient_control: true,
+                ..F
+            },
+        ),
+        row(
+            "answers pongs",
+            &["framing.pingpong.2_7", "framing.pingpong.2_8"],
+            Faults {
+                answer_pongs: true,
+                ..F
+            },
+        ),
+        row(
+            "ignores RSV bits",
+            &[
+                "framing.reserved.3_1",
+                "framing.reserved.3_2",
+                "framing.reserved.3_3",
+                "framing.reserved.3_4",
+                "framing.reserved.3_5",
+                "framing.reserved.3_6",
+                "framing.extra.rsv1-on-continuation",
+            ],
+            Faults {
+                ignore_rsv: true,
+                ..F
+            },
+        ),
         // A close with RSV bits taken as a close is answered with 1000, which
         // Autobahn rates as a wrong code (NON-STRICT); ignoring it outright fails.
-        ("reserved", "3_7") => Faults {
-            ignore_rsv: true,
-            no_close_reply: true,
-            ..on
-        },
-        ("reserved", _) => Faults {
-            ignore_rsv: true,
-            ..on
-        },
-        ("opcodes", _) => Faults {
-            ignore_reserved_opcodes: true,
-            ..on
-        },
-        ("fragmentation", "5_1" | "5_2") => Faults {
-            lenient_control: true,
-            lenient_continuation: true,
-            ..on
-        },
-        ("fragmentation", "5_3" | "5_4" | "5_5" | "5_6" | "5_7" | "5_8" | "5_19" | "5_20") => {
+        row(
+            "ignores RSV bits and the close",
+            &["framing.reserved.3_7"],
+            Faults {
+                ignore_rsv: true,
+                no_close_reply: true,
+                ..F
+            },
+        ),
+        row(
+            "ignores reserved opcodes",
+            &[
+                "framing.opcodes.*",
+                "framing.extra.reserved-opcode-inside-message",
+            ],
+            Faults {
+                ignore_reserved_opcodes: true,
+                ..F
+            },
+        ),
+        row(
+            "lenient control frames and continuations",
+            &["framing.fragmentation.5_1", "framing.fragmentation.5_2"],
+            Faults {
+                lenient_control: true,
+                lenient_continuation: true,
+                ..F
+            },
+        ),
+        row(
+            "echoes fragments",
+            &[
+                "framing.fragmentation.5_3",
+                "framing.fragmentation.5_4",
+                "framing.fragmentation.5_5",
+                "framing.fragmentation.5_6",
+                "framing.fragmentation.5_7",
+                "framing.fragmentation.5_8",
+                "framing.fragmentation.5_19",
+                "framing.fragmentation.5_20",
+            ],
             Faults {
                 echo_fragments: true,
-                ..on
-            }
-        }
-        ("fragmentation", _) => Faults {
-            lenient_continuation: true,
-            ..on
-        },
-        ("utf8", _) => Faults {
-            no_utf8_check: true,
-            corrupt_echo: true,
-            ..on
-        },
-        ("close", "7_1_3" | "7_1_4" | "7_1_5") => Faults {
-            process_after_close: true,
-            ..on
-        },
-        ("close", "7_1_6" | "7_13_1" | "7_13_2") => Faults {
-            mask_output: true,
-            ..on
-        },
-        ("close", "7_3_2" | "7_5_1") => Faults {
-            any_close_code: true,
-            ..on
-        },
-        ("close", "7_3_6") => Faults {
-            any_close_code: true,
-            lenient_control: true,
-            ..on
-        },
-        ("close", n) if n.starts_with("7_9_") => Faults {
-            any_close_code: true,
-            ..on
-        },
-        ("close", n) if n.starts_with("7_7_") => Faults {
-            wrong_close_code: true,
-            ..on
-        },
-        ("close", _) => Faults {
-            no_tcp_close: true,
-            ..on
-        },
-        ("extra", n) if n.starts_with("unmasked") => Faults {
-            accept_unmasked: true,
-            ..on
-        },
-        ("extra", "server-frames-unmasked") => Faults {
-            mask_output: true,
-            ..on
-        },
-        ("extra", "close-1-byte-payload" | "close-code-1015") => Faults {
-            any_close_code: true,
-            ..on
-        },
-        ("extra", "length-msb-set") => Faults {
-            lenient_length: true,
-            ..on
-        },
-        ("extra", "fragmented-close") => Faults {
-            lenient_control: true,
-            no_close_reply: true,
-            ..on
-        },
-        ("extra", "rsv1-on-continuation") => Faults {
-            ignore_rsv: true,
-            ..on
-        },
-        ("extra", "reserved-opcode-inside-message") => Faults {
-            ignore_reserved_opcodes: true,
-            ..on
-        },
-        ("extra", "zero-mask-key") => Faults {
-            zero_key_is_unmasked: true,
-            ..on
-        },
-        // basic, limits, autofrag: the echo is the behaviour.
-        _ => Faults {
-            corrupt_echo: true,
-            ..on
-        },
-    }
+                ..F
+            },
+        ),
+        row(
+            "lenient continuations",
+            &[
+                "framing.fragmentation.5_9",
+                "framing.fragmentation.5_10",
+                "framing.fragmentation.5_11",
+                "framing.fragmentation.5_12",
+                "framing.fragmentation.5_13",
+                "framing.fragmentation.5_14",
+                "framing.fragmentation.5_15",
+                "framing.fragmentation.5_16",
+                "framing.fragmentation.5_17",
+                "framing.fragmentation.5_18",
+            ],
+            Faults {
+                lenient_continuation: true,
+                ..F
+            },
+        ),
+        row(
+            "no UTF-8 check, corrupt echo",
+            &["framing.utf8.*"],
+            Faults {
+                no_utf8_check: true,
+                corrupt_echo: true,
+                ..F
+            },
+        ),
+        row(
+            "processes frames after the close",
+            &[
+                "framing.close.7_1_3",
+                "framing.close.7_1_4",
+                "framing.close.7_1_5",
+            ],
+            Faults {
+                process_after_close: true,
+                ..F
+            },
+        ),
+        row(
+            "masks its frames",
+            &[
+                "framing.close.7_1_6",
+                "framing.close.7_13_1",
+                "framing.close.7_13_2",
+                "framing.extra.server-frames-unmasked",
+            ],
+            Faults {
+                mask_output: true,
+                ..F
+            },
+        ),
+        row(
+            "any close code",
+            &[
+                "framing.close.7_3_2",
+                "framing.close.7_5_1",
+                "framing.close.7_9_*",
+                "framing.extra.close-1-byte-payload",
+                "framing.extra.close-code-1015",
+            ],
+            Faults {
+                any_close_code: true,
+                ..F
+            },
+        ),
+        row(
+            "any close code, lenient control frames",
+            &["framing.close.7_3_6"],
+            Faults {
+                any_close_code: true,
+                lenient_control: true,
+                ..F
+            },
+        ),
+        row(
+            "wrong close code",
+            &["framing.close.7_7_*"],
+            Faults {
+                wrong_close_code: true,
+                ..F
+            },
+        ),
+        row(
+            "no TCP close",
+            &[
+                "framing.close.7_1_1",
+                "framing.close.7_1_2",
+                "framing.close.7_3_1",
+                "framing.close.7_3_3",
+                "framing.close.7_3_4",
+                "framing.close.7_3_5",
+            ],
+            Faults {
+                no_tcp_close: true,
+                ..F
+            },
+        ),
+        row(
+            "accepts unmasked frames",
+            &["framing.extra.unmasked-*"],
+            Faults {
+                accept_unmasked: true,
+                ..F
+            },
+        ),
+        row(
+            "lenient length",
+            &["framing.extra.length-msb-set"],
+            Faults {
+                lenient_length: true,
+                ..F
+            },
+        ),
+        row(
+            "lenient control frames, no close reply",
+            &["framing.extra.fragmented-close"],
+            Faults {
+                lenient_control: true,
+                no_close_reply: true,
+                ..F
+            },
+        ),
+        row(
+            "zero mask key taken as unmasked",
+            &["framing.extra.zero-mask-key"],
+            Faults {
+                zero_key_is_unmasked: true,
+                ..F
+            },
+        ),
+        // The echo is the behaviour.
+        row(
+            "corrupt echo",
+            &["framing.basic.*", "framing.limits.*", "framing.autofrag.*"],
+            Faults {
+                corrupt_echo: true,
+                ..F
+            },
+        ),
+    ]
 }
 
 #[test]
 fn the_fault_free_server_passes_the_framing_suite() {
-    let target = serve(Faults::default());
-    let cases = framing_cases();
+    let target = faulty::serve(echo_server(F));
+    let cases = registry::select(registry::all(), &["framing".into()], &[]);
     let report = common::run_patiently(&target, &cases, RunConfig::default());
     let bad = common::not_ok(&report, common::PER_FRAME_UTF8, &[]);
     assert!(bad.is_empty(), "{}", bad.join("\n"));
@@ -390,29 +506,7 @@ fn the_fault_free_server_passes_the_framing_suite() {
 
 #[test]
 fn every_framing_case_fails_on_its_faulty_server() {
-    let cases = framing_cases();
-    let problems = std::sync::Mutex::new(Vec::new());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        for _ in 0..8 {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(case) = cases.get(i) else { break };
-                let fault = fault_for(&case.id);
-                let result = run_case(case, &serve(fault), Duration::from_secs(3));
-                if result.verdict != Verdict::Failed {
-                    problems.lock().unwrap().push(format!(
-                        "{} with {fault:?}: {} ({})",
-                        case.id, result.verdict, result.detail
-                    ));
-                }
-            });
-        }
+    faulty::assert_each_fails("framing.", &faults(), 8, |case, _, target| {
+        run_case(case, &target, Duration::from_secs(3))
     });
-    let problems = problems.into_inner().unwrap();
-    assert!(
-        problems.is_empty(),
-        "cases that did not fail:\n{}",
-        problems.join("\n")
-    );
 }

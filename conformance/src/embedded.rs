@@ -65,7 +65,7 @@ pub fn start_with_auth() -> Result<Embedded, String> {
         claims.insert("rooms".into(), serde_json::json!([GRANTED_ROOM]));
     })?;
     target.voice = Some(crate::target::VoiceService {
-        grant: Some(crate::target::RoomGrant {
+        grant: Some(crate::target::GrantedRoom {
             room: GRANTED_ROOM.into(),
             token: grant,
         }),

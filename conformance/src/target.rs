@@ -30,7 +30,7 @@ pub struct Target {
 pub struct VoiceService {
     /// A bearer token and a room it grants (`--voice-grant ROOM:TOKEN`), for
     /// the room-scope case; without one it is UNIMPLEMENTED.
-    pub grant: Option<RoomGrant>,
+    pub grant: Option<GrantedRoom>,
     /// Path prefix under which the target checks tokens on rooms (empty: the
     /// rooms themselves); the embedded reference uses `/secure`.
     pub scope_prefix: String,
@@ -38,7 +38,7 @@ pub struct VoiceService {
 
 /// A room and a bearer token whose `rooms` claim grants it (and not others).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RoomGrant {
+pub struct GrantedRoom {
     pub room: String,
     pub token: String,
 }

@@ -17,14 +17,14 @@ use std::time::{Duration, Instant};
 use voxproof_conformance::case::Case;
 use voxproof_conformance::registry;
 use voxproof_conformance::run::run_case;
-use voxproof_conformance::target::{RoomGrant, Target, VoiceService};
+use voxproof_conformance::target::{GrantedRoom, Target, VoiceService};
 use voxproof_conformance::verdict::Verdict;
 use voxproof_conformance::wire::frame::{decode, opcode, Decoded, Frame};
 use voxproof_reference::g711::{alaw_to_ulaw_sample, ulaw_to_alaw_sample, Codec};
 use voxproof_reference::handshake::Request;
 use voxproof_reference::upgrade::{Service, Upgrade};
 use voxproof_reference::voice::protocol::Route;
-use voxproof_reference::voice::RoomGrant as Grant;
+use voxproof_reference::voice::RoomGrant;
 
 const GRANTED_ROOM: &str = "granted-room";
 const TOKEN: &str = "room-token";
@@ -251,9 +251,9 @@ fn server(f: Faults) -> Hooks {
         let bearer = format!("Bearer {TOKEN}");
         Ok(
             if request.values("Authorization").first() == Some(&bearer.as_bytes()) {
-                Grant::Rooms(BTreeSet::from([GRANTED_ROOM.to_string()]))
+                RoomGrant::Rooms(BTreeSet::from([GRANTED_ROOM.to_string()]))
             } else {
-                Grant::All
+                RoomGrant::All
             },
         )
     }));
@@ -316,7 +316,7 @@ fn missing_codec_as_pcmu(req: String) -> String {
 /// What the suite is told of the voice service.
 fn with_voice(mut target: Target) -> Target {
     target.voice = Some(VoiceService {
-        grant: Some(RoomGrant {
+        grant: Some(GrantedRoom {
             room: GRANTED_ROOM.into(),
             token: TOKEN.into(),
         }),

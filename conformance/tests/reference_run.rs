@@ -72,7 +72,7 @@ fn json_report_has_the_documented_shape() {
 #[test]
 fn voice_scope_passes_on_the_reference_with_a_grant_hook() {
     use std::sync::Arc;
-    use voxproof_conformance::target::{RoomGrant, Target, VoiceService};
+    use voxproof_conformance::target::{GrantedRoom, Target, VoiceService};
     use voxproof_reference::handshake::Rejection;
     use voxproof_reference::server::{spawn, Config};
     use voxproof_reference::voice::{self, VoiceConfig};
@@ -97,7 +97,7 @@ fn voice_scope_passes_on_the_reference_with_a_grant_hook() {
     .unwrap();
     let mut target = Target::parse(&format!("ws://{}/echo", server.addr())).unwrap();
     target.voice = Some(VoiceService {
-        grant: Some(RoomGrant {
+        grant: Some(GrantedRoom {
             room: "granted".into(),
             token: "t0ken".into(),
         }),

@@ -21,7 +21,7 @@ pub mod timing;
 
 use crate::case::{Case, Run};
 use crate::ctx::Ctx;
-use crate::target::{RoomGrant, Target, VoiceService};
+use crate::target::{GrantedRoom, Target, VoiceService};
 use crate::verdict::Outcome;
 use std::time::Duration;
 
@@ -74,7 +74,7 @@ pub fn configure(
         let Some(voice) = target.voice.as_mut() else {
             return Err("--voice-grant needs --profile voice".into());
         };
-        voice.grant = Some(RoomGrant {
+        voice.grant = Some(GrantedRoom {
             room: room.into(),
             token: token.into(),
         });

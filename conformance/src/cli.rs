@@ -36,7 +36,7 @@ enum Command {
     /// Run a vector corpus through the reference implementation.
     Vectors {
         #[command(subcommand)]
-        corpus: VectorCorpus,
+        corpus: Option<VectorCorpus>,
     },
 }
 
@@ -83,8 +83,17 @@ impl JwtArgs {
         let (key, default_alg) = match (&self.jwt_secret, &self.jwt_private_key) {
             (Some(s), _) => (Key::Secret(s.as_bytes().to_vec()), "HS256"),
             (None, Some(p)) => (Key::PrivatePem(read(p)?), "RS256"),
-            (None, None) => return Ok(None),
+            (None, None) => {
+                if let Some(flag) = self.needs_key() {
+                    return Err(format!(
+                        "{flag} needs key material: --jwt-secret S or --jwt-private-key PEM"
+                    ));
+                }
+                return Ok(None);
+            }
         };
+        let alg = self.jwt_alg.clone().unwrap_or_else(|| default_alg.into());
+        check_alg(&key, &alg)?;
         let target = match &self.auth_target {
             Some(url) => Some(Target::parse(url)?),
             None => None,
@@ -92,13 +101,71 @@ impl JwtArgs {
         Ok(Some(AuthSettings {
             key,
             public_pem: self.jwt_public_key.as_ref().map(read).transpose()?,
-            alg: self.jwt_alg.clone().unwrap_or_else(|| default_alg.into()),
+            alg,
             aud: self.jwt_aud.clone(),
             iss: self.jwt_iss.clone(),
             token_in: self.token_in.parse::<TokenIn>()?,
             target,
         }))
     }
+}
+
+impl JwtArgs {
+    /// A flag given that only means something with key material.
+    fn needs_key(&self) -> Option<&'static str> {
+        [
+            (self.jwt_alg.is_some(), "--jwt-alg"),
+            (self.jwt_public_key.is_some(), "--jwt-public-key"),
+            (self.jwt_aud.is_some(), "--jwt-aud"),
+            (self.jwt_iss.is_some(), "--jwt-iss"),
+            (self.auth_target.is_some(), "--auth-target"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
+
+    /// Whether any auth flag was given.
+    fn any(&self) -> bool {
+        self.jwt_secret.is_some() || self.jwt_private_key.is_some() || self.needs_key().is_some()
+    }
+}
+
+/// The algorithms the suite can sign with, by key kind.
+const HMAC_ALGS: &[&str] = &["HS256", "HS384", "HS512"];
+const KEY_PAIR_ALGS: &[&str] = &[
+    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA",
+];
+
+/// The algorithm fits the key material, and an HMAC secret is as long as
+/// RFC 7518 §3.2 requires ("A key of the same size as the hash output (for
+/// instance, 256 bits for "HS256") or larger MUST be used with this
+/// algorithm."), so the target is not blamed for refusing a short key.
+fn check_alg(key: &Key, alg: &str) -> Result<(), String> {
+    let allowed = match key {
+        Key::Secret(_) => HMAC_ALGS,
+        Key::PrivatePem(_) => KEY_PAIR_ALGS,
+    };
+    if !allowed.contains(&alg) {
+        let kind = match key {
+            Key::Secret(_) => "an HMAC secret (--jwt-secret)",
+            Key::PrivatePem(_) => "a private key (--jwt-private-key)",
+        };
+        return Err(format!(
+            "--jwt-alg {alg}: with {kind} the suite signs with {}",
+            allowed.join(", ")
+        ));
+    }
+    if let Key::Secret(secret) = key {
+        let bits: usize = alg[2..].parse().unwrap_or(256);
+        if secret.len() * 8 < bits {
+            return Err(format!(
+                "--jwt-secret has {} bytes; RFC 7518 §3.2 requires at least {} for {alg}",
+                secret.len(),
+                bits / 8
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Args, Debug, Default)]
@@ -200,8 +267,12 @@ where
         Some(Command::List(args)) => list(&args),
         Some(Command::Run(args)) => run_cmd(&args),
         Some(Command::Vectors {
-            corpus: VectorCorpus::Jwt,
+            corpus: Some(VectorCorpus::Jwt),
         }) => vectors_jwt(),
+        Some(Command::Vectors { corpus: None }) => {
+            eprintln!("error: voxproof vectors needs a corpus: jwt (see voxproof vectors --help)");
+            EXIT_USAGE
+        }
         None => run_cmd(&cli.run),
     }
 }
@@ -444,6 +515,12 @@ fn run_cmd(args: &RunArgs) -> i32 {
     );
     if cases.is_empty() {
         eprintln!("error: no case matches the selection (see voxproof list)");
+        return EXIT_USAGE;
+    }
+    if args.target.is_none() && args.jwt.any() {
+        eprintln!(
+            "error: auth flags need --target: the embedded reference mints its own tokens (see docs/auth.md)"
+        );
         return EXIT_USAGE;
     }
     let auth = match args.jwt.settings() {

@@ -113,15 +113,22 @@ fn vectors_jwt_prints_one_line_per_test_and_a_summary() {
 
 #[test]
 fn auth_flags_reach_the_auth_cases() {
-    // Key flags replace the embedded server's settings, and the auth target
-    // then defaults to the main target, the open /echo: a request without a
-    // token is upgraded there, so the case fails and the run exits 1.
+    // Against a server that needs no token, the suite's key makes the
+    // missing-token case meaningful, and it fails there: exit 1.
+    let server = voxproof_reference::server::spawn(voxproof_reference::server::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..Default::default()
+    })
+    .unwrap();
+    let target = format!("ws://{}/echo", server.addr());
     let (code, out, _) = voxproof(&[
         "run",
+        "--target",
+        &target,
         "--cases",
         "auth.6750.missing-token",
         "--jwt-secret",
-        "not the embedded secret, but long enough for HS256",
+        "a secret long enough for HS256, 32+",
         "--verbose",
     ]);
     assert_eq!(code, 1, "{out}");
@@ -130,6 +137,48 @@ fn auth_flags_reach_the_auth_cases() {
         &["run", "--token-in", "cookie", "--jwt-secret", "x"],
         "--token-in",
     );
+}
+
+#[test]
+fn auth_flag_traps_are_usage_errors() {
+    let long = "a secret long enough for HS256, 32+";
+    let target = "ws://127.0.0.1:9/echo";
+    // The embedded reference has its own key: a user key would send the auth
+    // cases to its open /echo and blame it.
+    one_line_error(&["run", "--jwt-secret", long], "--target");
+    one_line_error(
+        &[
+            "run",
+            "--target",
+            target,
+            "--jwt-secret",
+            long,
+            "--jwt-alg",
+            "XX256",
+        ],
+        "--jwt-alg XX256",
+    );
+    one_line_error(
+        &[
+            "run",
+            "--target",
+            target,
+            "--jwt-secret",
+            long,
+            "--jwt-alg",
+            "RS256",
+        ],
+        "HS256, HS384, HS512",
+    );
+    one_line_error(
+        &["run", "--target", target, "--jwt-secret", "abc"],
+        "RFC 7518 §3.2",
+    );
+    one_line_error(
+        &["run", "--target", target, "--jwt-alg", "HS256"],
+        "needs key material",
+    );
+    one_line_error(&["vectors"], "jwt");
 }
 
 #[test]

@@ -33,6 +33,11 @@ fn ids_are_unique_and_every_case_cites_its_source() {
         ] {
             assert!(!v.trim().is_empty(), "{}: empty {what}", c.id);
         }
+        assert!(
+            !matches!(c.run, voxproof_conformance::case::Run::Missing),
+            "{}: no run (the literal ends in ..Case::BASE without a run)",
+            c.id
+        );
         // A quoted sentence or grammar rule, not a placeholder.
         assert!(
             c.rule.text.len() >= 20,

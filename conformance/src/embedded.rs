@@ -1,7 +1,5 @@
-//! The embedded default target: the reference server, in process, on a free
-//! loopback port. `/echo` is open; `/secure/echo` is the same echo behind a
-//! bearer token (HS256 under a secret generated per start), so the handshake
-//! and framing cases and the auth cases share one server.
+//! The embedded default target: the reference server, in process, on a free loopback port
+//! ([docs/auth.md](../../docs/auth.md#with-no-target)).
 
 use crate::target::Target;
 use crate::target::{AuthSettings, Key, TokenIn};

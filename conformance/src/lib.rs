@@ -1,8 +1,5 @@
-//! voxproof conformance runner.
-//!
-//! Cases speak raw bytes to a target and judge what comes back against the RFCs
-//! and the vector corpus — never against the reference implementation, which
-//! this crate uses only to start the embedded default target.
+//! voxproof conformance runner: cases judge a target against the RFCs and the vectors
+//! ([docs/README.md](../../docs/README.md#layout)).
 
 pub mod case;
 pub mod cases;

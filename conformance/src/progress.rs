@@ -1,6 +1,5 @@
-//! The progress bar of `voxproof run`: cases done out of all, elapsed time and
-//! failures so far, drawn on stderr so it never mixes into the report on
-//! stdout, and only for a person at a terminal.
+//! The progress bar of `voxproof run`, on stderr and only for a person at a terminal
+//! ([docs/report-format.md](../../docs/report-format.md#reports)).
 
 use crate::run::CaseResult;
 use crate::verdict::Verdict;

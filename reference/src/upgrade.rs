@@ -1,11 +1,5 @@
-//! The upgrade decision: one pure function from a parsed request, the
-//! configuration and the time to what the connection becomes, or the
-//! refusal to write (see docs/README.md#layout).
-//!
-//! Every check made before the 101 is here, in the order the server applies
-//! them: the RFC 6455 handshake, the bearer token, the voice route, then
-//! the service lookup. The shell (`crate::server`) only reads, writes and
-//! hands the socket on.
+//! The upgrade decision: every check made before the 101, as one pure function
+//! ([docs/README.md](../../docs/README.md#layout)).
 
 use crate::auth::bearer::{authorize, remaining, without_bearer_protocol};
 use crate::config::Config;

@@ -1,8 +1,5 @@
-//! Types for `vectors/g711/`: the µ-law and A-law tables, the conversion
-//! tables, and the WAV fixtures in `vectors/g711/wav/`.
-//!
-//! The law files keep the Wycheproof-style envelope (`testGroups` of named
-//! tests) and add the complete tables as extra top-level arrays.
+//! Types for `vectors/g711/`: the law tables, the conversion tables and the WAV fixtures
+//! ([docs/g711.md](../../docs/g711.md#the-vectors)).
 
 use crate::{Expected, Group};
 use serde::{Deserialize, Serialize};

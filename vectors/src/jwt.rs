@@ -1,8 +1,5 @@
-//! JWT vectors (`vectors/jwt/*.json`): compact JWS/JWT tokens with the key, the
-//! allowed algorithms and the validation policy to apply, and what the RFCs say
-//! the outcome is. The envelope is the shared Wycheproof-shaped one; the group
-//! carries the verification context, because every field a verifier needs
-//! (key, algorithms, clock) belongs to the group, not to the token.
+//! JWT vectors (`vectors/jwt/*.json`): tokens, and the key, algorithms and policy each group
+//! verifies them with ([docs/jwt.md](../../docs/jwt.md#format)).
 
 use crate::{Envelope, Expected};
 use serde::{Deserialize, Serialize};

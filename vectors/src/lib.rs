@@ -1,10 +1,4 @@
-//! Typed loader for the voxproof vector corpus.
-//!
-//! The JSON files beside this crate are the product: any implementation, in any
-//! language, can read them. This crate embeds them (so binaries work from any
-//! directory) and gives Rust code typed access. Expected values in the files come
-//! from RFC text or from independent computations (see each file's `header`),
-//! never from the code the vectors test.
+//! Typed loader for the voxproof vector corpus ([docs/vectors.md](../../docs/vectors.md)).
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -1,7 +1,5 @@
-//! `voxproof-fuzz-seeds`: writes the seed corpora of the fuzz targets to
-//! `fuzz/corpus/<target>/` (or the directory given with `--corpus`).
-//! `--check` writes nothing and exits 1 when a seed is missing; `--prune`
-//! also removes files that are no seed (inputs a fuzzer added).
+//! `voxproof-fuzz-seeds`: writes, checks or prunes the fuzz targets' seed corpora
+//! ([fuzz/README.md](../../../fuzz/README.md#seeds)).
 
 use std::path::PathBuf;
 use std::process::ExitCode;

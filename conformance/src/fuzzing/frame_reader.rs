@@ -1,25 +1,5 @@
-//! Target `frame_reader`: the runner's frame reader
-//! ([`decode_header`], [`decode`] and [`Pending::take_frame`], which
-//! `Conn::read_frame` uses) on whatever a server sends.
-//!
-//! **Input**: the bytes a server sends after its 101, as they come. Seeds
-//! are the frames of `vectors/frames/client.json` (masked, as a client sends
-//! them, and unmasked, as a server would) and crafted server frames.
-//!
-//! **Properties**, with the reader's payload limit at 64 KiB and at 125
-//! bytes, reading frame after frame from the start of the input:
-//!
-//! 1. `decode_header` and `decode` never panic and agree: the same
-//!    `Partial`, the same `Invalid` reason, or a header whose frame length
-//!    is what `decode` consumed.
-//! 2. A decoded frame took at least 2 bytes and at most those left; its
-//!    payload has the header's length; encoded again (`Frame::encode`, with
-//!    the length encoding and mask it was read with) it is exactly the bytes
-//!    it was read from; any shorter prefix of those bytes is `Partial`.
-//! 3. Split invariance: the bytes fed to a [`Pending`] in pieces (cut where
-//!    the input's hash says) and taken frame by frame give the same frames
-//!    and the same end (the same `Invalid` reason, or the same bytes left
-//!    over).
+//! Fuzz target `frame_reader`: the runner's frame reader on whatever a server sends
+//! ([fuzz/README.md](../../../fuzz/README.md#frame_reader)).
 
 use crate::wire::frame::{decode, decode_header, Decoded, Frame, HeaderParse, Pending};
 use voxproof_reference::fuzzing::cut_of;

@@ -1,12 +1,5 @@
-//! Seed corpora for the fuzz targets, made from the vectors.
-//!
-//! Each target gets the inputs its format (see the target's module) makes
-//! of the vector files: requests from `handshake/server.json`, responses from
-//! `handshake/client.json`, frames from `frames/client.json`, tokens from
-//! `jwt/*.json`, samples and codes from `g711/*.json`, short WAV files cut
-//! from `g711/wav/`, and the events and resources of the voice protocol.
-//! A seed is stored as `fuzz/corpus/<target>/<SHA-1 of its bytes in hex>`,
-//! so regenerating never renames a file that did not change.
+//! Seed corpora for the fuzz targets, made from the vectors
+//! ([fuzz/README.md](../../../fuzz/README.md#seeds)).
 
 use crate::wire::close_code;
 use crate::wire::frame::{opcode, Frame, LenEncoding};

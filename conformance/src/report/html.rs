@@ -1,11 +1,5 @@
-//! The HTML report: one self-contained page (inline CSS, no external
-//! resources) for a person to read (format documented in docs/report-format.md).
-//!
-//! A summary, a table of every case, then one collapsed `<details>` per case
-//! with its requirement, the wire log and the reason for the verdict.
-//! Filtering by verdict works with CSS alone (radio inputs and sibling
-//! selectors); the only script opens a case's `<details>` when a link
-//! points at it.
+//! The HTML report: one self-contained page for a person to read
+//! ([docs/report-format.md](../../../docs/report-format.md#the-html-report)).
 
 use super::junit::escape;
 use crate::run::{CaseResult, RunReport};

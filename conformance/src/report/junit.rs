@@ -1,9 +1,5 @@
-//! The JUnit XML report, for CI systems that show test results (format
-//! documented in docs/report-format.md).
-//!
-//! One `<testsuite>` per section group, one `<testcase>` per case. FAILED is a
-//! `<failure>`, UNIMPLEMENTED is `<skipped>`; the other verdicts pass, and
-//! NON-STRICT and INFORMATIONAL say why in `<system-out>`.
+//! The JUnit XML report, for CI systems that show test results
+//! ([docs/report-format.md](../../../docs/report-format.md#the-junit-xml-report)).
 
 use crate::run::{CaseResult, RunReport};
 use crate::verdict::{CloseOutcome, Closer, Verdict};

@@ -1,6 +1,5 @@
-//! One pure reader of what a target sends: bytes or frames in (with the time
-//! they arrived), messages, control frames, RFC 6455 violations and the
-//! replies a client owes out ([docs/framing.md](../../../docs/framing.md#the-observer)).
+//! One pure reader of what a target sends: events, owed replies and RFC 6455 breaches out
+//! ([docs/framing.md](../../../docs/framing.md#the-observer)).
 
 use super::close_code;
 use super::frame::{decode_header, opcode, Frame, HeaderParse, Pending};

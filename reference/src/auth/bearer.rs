@@ -1,8 +1,5 @@
-//! The bearer-token step of the upgrade (docs/auth.md): find the token,
-//! verify it and check it grants the path. Pure: the request, the
-//! configuration and the clock come in; claims or a refusal come out.
-//! `crate::upgrade::decide` logs [`Denied::why`] and sends
-//! [`Denied::rejection`], whose body says nothing specific.
+//! The bearer-token step of the upgrade: find the token, verify it, check it grants the path
+//! ([docs/auth.md](../../../docs/auth.md#statuses)).
 
 use super::carrier::{self, CarrierError, SUBPROTOCOL_PREFIX};
 use super::policy::Policy;

@@ -1,7 +1,5 @@
-//! Where a bearer token travels on a WebSocket upgrade: the Authorization
-//! header, an `access_token` query parameter, or a `bearer.<token>`
-//! subprotocol (browsers cannot set headers on a WebSocket request).
-//! Pure functions over the request's strings.
+//! Where a bearer token travels on a WebSocket upgrade, as pure functions
+//! ([docs/auth.md](../../../docs/auth.md#where-the-token-travels)).
 
 /// How the token reached the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,5 @@
-//! Runs the JWT vector files (`vectors/jwt/*.json`) through [`verify()`] and
-//! [`verify_jws`]. It reads the JSON itself, so it depends only on the files'
-//! documented format, not on the vectors crate.
+//! Runs `vectors/jwt/*.json` through the verifier, reading the JSON itself (not through the vectors
+//! crate) ([docs/auth.md](../../../docs/auth.md#voxproof-vectors-jwt)).
 
 use super::policy::{Policy, PolicyError};
 use super::verify::{verify, verify_jws, AuthError};

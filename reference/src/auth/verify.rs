@@ -1,6 +1,5 @@
-//! JWS Compact Serialization verification (RFC 7515 §5.2) and JWT claim
-//! validation (RFC 7519 §7.2, §4.1), in that order. Errors name the first
-//! check that fails; the order is the one `docs/jwt.md` documents.
+//! JWS verification (RFC 7515 §5.2) then JWT claim validation (RFC 7519 §7.2, §4.1)
+//! ([docs/jwt.md](../../../docs/jwt.md#the-reference-verifiers-policy)).
 
 use super::json::{self, JsonError};
 use super::policy::{Alg, ConfiguredKey, Key, Policy};

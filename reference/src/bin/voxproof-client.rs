@@ -1,6 +1,5 @@
-//! `voxproof-client`: connect, check the handshake with our own code, send
-//! messages (arguments, or stdin lines) and print the replies; or, on a
-//! voice URL, stream a WAV file in real time and record what comes back.
+//! `voxproof-client`: a WebSocket client for echo and voice URLs
+//! ([docs/voice-protocol.md](../../../docs/voice-protocol.md#the-reference-client)).
 
 use clap::Parser;
 use std::io::BufRead;

@@ -1,29 +1,5 @@
-//! Target `g711`: the G.711 codec, transcoding and WAV reader on arbitrary
-//! bytes.
-//!
-//! **Input**: any bytes, read three ways at once: as 16-bit little-endian
-//! samples (an odd last byte is dropped), as G.711 codes, and as a WAV file.
-//! Seeds are the samples and codes of `vectors/g711/*.json` and short WAV
-//! files cut from the fixtures.
-//!
-//! **Properties**, for both laws:
-//!
-//! 1. The frame functions (16 codes at a time) agree with the per-sample
-//!    rules on every length, for encode, decode and both transcodings.
-//! 2. decode(encode(x)) keeps the sign of `x`, stays in `x`'s quantization
-//!    interval (encoding it again gives the same code), and is within
-//!    [`max_error`] of `x`: half the law's largest step at that magnitude,
-//!    plus the low bits the law drops, plus the overload region's clipping.
-//! 3. encode(decode(c)) == c for every code, except µ-law's negative zero
-//!    0x7F, which decodes to 0 and encodes as 0xFF (docs/g711.md).
-//! 4. Encoding is monotonic: for consecutive samples a ≤ b,
-//!    decode(encode(a)) ≤ decode(encode(b)).
-//! 5. Transcoding keeps the sign bit; µ→A→µ and A→µ→A give the code back
-//!    or its neighbouring magnitude (G.711 Tables 3 and 4 merge 8 pairs of
-//!    codes each way), and a second round trip changes nothing.
-//! 6. `wav::read` never panics, and a file it reads, written again with
-//!    `wav::write`, reads back to the same audio; `to_linear` and
-//!    `to_codes` keep the length.
+//! Fuzz target `g711`: the G.711 codec, transcoding and WAV reader on arbitrary bytes
+//! ([fuzz/README.md](../../../fuzz/README.md#g711)).
 
 use crate::g711::transcode::{alaw_to_ulaw_vec, ulaw_to_alaw_vec};
 use crate::g711::{alaw_to_ulaw_sample, ulaw_to_alaw_sample, wav, Codec};

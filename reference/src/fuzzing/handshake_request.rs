@@ -1,27 +1,5 @@
-//! Target `handshake_request`: the server's side of the opening handshake,
-//! [`parse_request`] then [`respond`].
-//!
-//! **Input**: the bytes a client sends before the upgrade, as they are (a
-//! raw HTTP request). Seeds are the requests of `vectors/handshake/server.json`.
-//!
-//! **Properties**, checked under the default [`Limits`] and under tight ones
-//! (256 bytes, 8 field lines):
-//!
-//! 1. `parse_request` never panics; a complete request consumed at most the
-//!    input and at most `max_header_bytes`; a refusal is 400 or 431.
-//! 2. Split invariance: parsing a prefix (cut where [`super::cut_of`] says)
-//!    answers `Partial` or exactly what parsing the whole answers, so the
-//!    server's answer does not depend on how reads split the request.
-//! 3. A parsed request, written back out by [`serialize`], parses to an
-//!    equal request that consumes the whole serialization.
-//! 4. `respond` is consistent: a 101 has `Upgrade: websocket`,
-//!    `Connection: Upgrade` and the `Sec-WebSocket-Accept` that
-//!    [`accept_for`] computes from the request's only `Sec-WebSocket-Key`
-//!    (a 16-byte nonce), the request was a GET of HTTP/1.1 or later with one
-//!    `Host`, a selected subprotocol was offered and is configured, and the
-//!    reference client's `validate_response` accepts the 101 for that key and
-//!    offer. A refusal is a 4xx or 5xx whose response states its body length,
-//!    405 with `Allow: GET`, 426 with `Upgrade` and `Sec-WebSocket-Version`.
+//! Fuzz target `handshake_request`: the server's side of the opening handshake
+//! ([fuzz/README.md](../../../fuzz/README.md#handshake_request)).
 
 use crate::handshake::client::{validate_response, ClientRequest, ResponseParse};
 use crate::handshake::{

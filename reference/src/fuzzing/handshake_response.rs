@@ -1,34 +1,5 @@
-//! Target `handshake_response`: the client's side of the opening handshake,
-//! [`validate_response`].
-//!
-//! **Input**: three lines, each ended by `\n`, then the server's response as
-//! it came:
-//!
-//! ```text
-//! dGhlIHNhbXBsZSBub25jZQ==          the Sec-WebSocket-Key the client sent
-//! chat, superchat                   subprotocols offered, comma-separated (may be empty)
-//! permessage-deflate                extensions offered, comma-separated (may be empty)
-//! HTTP/1.1 101 Switching Protocols  the response bytes, CRLFs and all
-//! ...
-//! ```
-//!
-//! An input with fewer than three lines is the key line alone, or nothing,
-//! with an empty response. Seeds are the tests of `vectors/handshake/client.json`.
-//!
-//! **Properties**:
-//!
-//! 1. `validate_response` never panics; a complete response consumed at
-//!    most the input and at most 16 KiB.
-//! 2. Split invariance: validating a prefix (cut where [`super::cut_of`]
-//!    says) answers `Partial` or exactly what validating the whole answers.
-//! 3. `Established` only when an independent reading of the header section
-//!    (httparse, here) finds status 101 over HTTP/1.1, one `Upgrade:
-//!    websocket`, `Connection` with the token `Upgrade`, exactly one
-//!    `Sec-WebSocket-Accept` equal to [`accept_for`] of the key, a
-//!    `Sec-WebSocket-Protocol` present exactly when a protocol was
-//!    selected and equal to an offered one, and only offered extensions;
-//!    `consumed` is the length of that header section.
-//! 4. `Status(s)` only when the response's status really is `s`, not 101.
+//! Fuzz target `handshake_response`: the client's side of the opening handshake
+//! ([fuzz/README.md](../../../fuzz/README.md#handshake_response)).
 
 use crate::handshake::accept_for;
 use crate::handshake::client::{validate_response, ClientError, ClientRequest, ResponseParse};

@@ -1,40 +1,5 @@
-//! Target `jwt_verify`: the reference verifier ([`verify`], [`verify_jws`])
-//! on arbitrary tokens and on mutations of valid ones.
-//!
-//! The verifier is configured as each test group of `vectors/jwt/*.json`
-//! configures it (key, algorithms, `now`, leeway, `aud`, `iss`, required
-//! claims); the groups are read once. Groups whose algorithm the verifier
-//! does not implement (`none`) are left out.
-//!
-//! **Input**: byte 0 chooses the group, byte 1 the mode (mod 3), the rest
-//! is the mode's:
-//!
-//! | mode | rest of the input | token verified |
-//! |---|---|---|
-//! | 0 raw | the token's text (invalid UTF-8 replaced) | as is |
-//! | 1 mutate | one byte choosing a valid token of the group, then a list of [`Edit`]s read with `arbitrary` | the valid token, edited (groups with a valid token only) |
-//! | 2 resign | header JSON, `\n`, claims JSON | both base64url-encoded and signed with the group's HMAC secret under the header's `alg` (HS256/384/512) or the group's first algorithm (HMAC groups only) |
-//!
-//! Mode 2 gets past the signature, so claim validation sees arbitrary claims.
-//!
-//! **Properties**:
-//!
-//! 1. Verification never panics.
-//! 2. An accepted token's header names one of the group's algorithms, and
-//!    the returned claims (payload for JWS groups) are the token's own.
-//! 3. An accepted token's claims satisfy the group's validation, checked
-//!    here independently: `exp`, `nbf` and `iat` are numbers, `iss`, `sub`
-//!    and `jti` strings; `now < exp + leeway` and `now + leeway ≥ nbf`;
-//!    `iss` equals the configured issuer; `aud` (a string or an array of
-//!    strings) names a configured audience, and is absent when none is
-//!    configured; every required claim is present.
-//! 4. Mode 1: an edited token that differs from the valid one is refused,
-//!    unless its three segments decode to exactly the same bytes. The
-//!    verifier's base64url decoder refuses padding, whitespace and
-//!    non-zero trailing bits, so every textual change also changes (or
-//!    breaks) the decoding: in practice every edit must be refused. Not
-//!    covered: an ECDSA signature (r, s) has a twin (r, n − s) that verifies
-//!    too; byte edits essentially never produce it.
+//! Fuzz target `jwt_verify`: the reference verifier on arbitrary tokens and on mutations of valid
+//! ones ([fuzz/README.md](../../../fuzz/README.md#jwt_verify)).
 
 use crate::auth::vectors::{policy, Group, FILES};
 use crate::auth::{verify, verify_jws, Policy};

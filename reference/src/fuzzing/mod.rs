@@ -1,16 +1,5 @@
-//! Fuzzing entry points: one `run(data: &[u8])` per target of `fuzz/`.
-//!
-//! Each `run` feeds arbitrary bytes to one part of the reference and checks,
-//! with `assert!`, the properties that part promises; a failed property is a
-//! panic, which libFuzzer reports as a crash. The cargo-fuzz targets in
-//! `fuzz/fuzz_targets/` only call these functions, and `tests/fuzz_replay.rs`
-//! calls them on every file of `fuzz/corpus/<target>/` and
-//! `fuzz/regressions/<target>/`, so the properties also run on stable Rust.
-//!
-//! Everything here is deterministic: no wall clock (the JWT checks use the
-//! vectors' fixed times), no randomness, no sockets. Each module's doc states
-//! its input format and the properties it asserts; `fuzz/README.md` has the
-//! table of all targets.
+//! Fuzzing entry points: one `run(data: &[u8])` per target of `fuzz/`, asserting its properties
+//! ([fuzz/README.md](../../../fuzz/README.md#target-details)).
 
 pub mod g711;
 pub mod handshake_request;

@@ -1,47 +1,5 @@
-//! Target `server_stream`: the reference server's connection handling
-//! ([`serve_connection`]: our handshake, then tungstenite and the echo or
-//! voice-echo loop) on bytes a client sends after a valid handshake.
-//!
-//! **Input**: one byte choosing the resource, then the client's bytes after
-//! its opening handshake (seeds start with valid masked client frames):
-//!
-//! | first byte mod 3 | resource | service |
-//! |---|---|---|
-//! | 0 | `/echo` | echo of every text and binary message |
-//! | 1 | `/echo?codec=pcmu` | voice echo (160-byte frames back, text answered with an `error` event) |
-//! | 2 | `/echo?codec=pcma` | the same in A-law |
-//!
-//! The server runs on a current-thread tokio runtime over a
-//! `tokio::io::duplex` pipe: the harness writes a valid request and the
-//! input in one write (so part of the input reaches tungstenite as bytes
-//! read along with the handshake), shuts its side down, and reads everything
-//! the server writes until it closes the pipe. Messages are capped at 2 KiB
-//! and frames at 1 KiB so that the size limits are reachable.
-//!
-//! **Properties**:
-//!
-//! 1. Nothing panics and the connection ends (within 10 s of wall time, a
-//!    bound that is never near in practice: no timer is on the path).
-//! 2. The server answers 101, with the accept the reference client checks.
-//! 3. Everything after the 101 is a sequence of whole frames a server may
-//!    send: unmasked, RSV bits clear, known opcodes, control frames final
-//!    and at most 125 bytes, fragments in order, text valid UTF-8, close
-//!    payloads empty or a code and a UTF-8 reason; at most one Close frame
-//!    and nothing after it, with a code a server may send (1000–1003,
-//!    1007–1013, 3000–4999; 1012 and 1013 only as the echo of a client's
-//!    close, as RFC 6455 §5.5.1 suggests).
-//! 4. The messages sent back are exactly those a model of the client's
-//!    bytes predicts: every complete, valid message up to the first
-//!    violation (unmasked frame, RSV bit, reserved opcode, bad control frame,
-//!    fragment out of order, invalid UTF-8, frame or message over its cap),
-//!    the client's Close, or the end of input; echoed unchanged on `/echo`,
-//!    and on the voice echo 160-byte binary messages unchanged, text answered
-//!    with an `unsupported-message` event, a binary message of another size
-//!    with a `frame-size` event followed by Close 1007.
-//! 5. A violation is answered with a Close frame (a frame over the cap as
-//!    soon as its header is in, other violations once the frame is whole:
-//!    an input that ends inside a frame gets no Close, the peer being gone);
-//!    pongs only carry the payload of a ping the client sent.
+//! Fuzz target `server_stream`: the reference server's connection handling on a client's bytes
+//! after a valid handshake ([fuzz/README.md](../../../fuzz/README.md#server_stream)).
 
 use crate::handshake::client::{validate_response, ClientRequest, ResponseParse};
 use crate::server::{serve_connection, Config, Hub};

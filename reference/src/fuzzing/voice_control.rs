@@ -1,33 +1,5 @@
-//! Target `voice_control`: the voice protocol's text inputs — control
-//! events ([`parse_event`]) and voice resources ([`route`],
-//! [`negotiate_codec`], room grants).
-//!
-//! Clients send no control messages in this version (docs/voice-protocol.md
-//! §4): the server sends JSON events, and clients parse them with
-//! [`parse_event`] (`voxproof-client` prints them with it). The runner does
-//! not parse events on purpose (it judges a target without the reference's
-//! code), so the event parser fuzzed here is the reference client's.
-//!
-//! **Input**: text (invalid UTF-8 replaced), read three ways at once: as a
-//! control event, as a resource `path[?query]`, and as a JSON `rooms`
-//! claim. Seeds are the events and resources of docs/voice-protocol.md
-//! and of the reference's tests.
-//!
-//! **Properties**:
-//!
-//! 1. Nothing panics.
-//! 2. An event that parses serializes (`to_json`) to JSON that parses back
-//!    to the same event, with `type` naming its kind.
-//! 3. An accepted room route has a valid room name that is exactly what
-//!    follows `/rooms/`, and the query has exactly one `codec` parameter,
-//!    `pcmu` or `pcma` in any case, naming the route's codec; an echo route is
-//!    `/echo` with such a parameter; a path that is neither `/rooms/…` nor
-//!    `/echo` with `codec` is not a voice route. Refusals are 404 (only for
-//!    an invalid room name) or 400 (codec); `negotiate_codec` agrees.
-//! 4. With a grant of one room, [`accept`] refuses exactly the room routes
-//!    for other rooms (403) and otherwise decides as `route` does.
-//! 5. A `rooms` claim read as a grant: `"*"` is every room, an array of
-//!    strings is exactly those rooms, anything else is refused.
+//! Fuzz target `voice_control`: the voice protocol's control events, resources and room grants
+//! ([fuzz/README.md](../../../fuzz/README.md#voice_control)).
 
 use crate::g711::Codec;
 use crate::voice::protocol::{

@@ -1,19 +1,5 @@
-//! µ-law and A-law encode/decode, bit-exact with the ITU-T G.191 STL.
-//!
-//! The rules are written once, per sample, as `const fn`s that follow G.711
-//! Tables 1 (A-law) and 2 (µ-law). The frame functions do not run them: they
-//! look results up in tables the compiler fills from those same rules (16 Ki
-//! entries for µ-law encode, 4 Ki for A-law, 256 for decode), which is several
-//! times faster than the arithmetic on one core.
-//!
-//! Conventions of the STL, which define "correct" for 16-bit samples:
-//! * the 16-bit sample is reduced to the law's resolution by dropping low bits
-//!   (2 for µ-law's 14-bit scale, 4 for A-law's 13-bit scale, whose finest
-//!   step is 2 units), never rounded;
-//! * a negative sample's magnitude is its ones' complement (`!x`), so −1 has
-//!   magnitude 0 and encodes like +0 with the sign bit clear;
-//! * decode returns the interval's reconstruction value (its midpoint) scaled
-//!   to 16 bits; both signs are symmetric.
+//! µ-law and A-law encode/decode, bit-exact with the ITU-T G.191 STL
+//! ([docs/g711.md](../../../docs/g711.md#conventions-the-itu-t-g191-stl-module-g711)).
 
 //= https://www.itu.int/rec/T-REC-G.711 Table 2 (µ-law)
 /// Encodes one sample with µ-law (G.711 Table 2), as the STL's `ulaw_compress`.

@@ -1,15 +1,5 @@
-//! G.711 (ITU-T Recommendation G.711, "Pulse code modulation (PCM) of voice
-//! frequencies"): µ-law and A-law companding of 16-bit linear samples.
-//!
-//! * [`codec`] — encode (linear → code) and decode (code → linear) for both
-//!   laws, per sample and per frame, bit-exact with the ITU-T G.191 Software
-//!   Tool Library (module g711) on every input.
-//! * [`transcode`] — direct A-law ↔ µ-law conversion with G.711's own
-//!   conversion tables (not decode-then-encode).
-//! * [`wav`] — a small RIFF reader/writer for 8 kHz mono WAV files holding
-//!   16-bit PCM or G.711 (format tags 1, 7 and 6).
-//!
-//! Everything here is a pure function over values and byte slices; no I/O.
+//! G.711: µ-law and A-law codecs, transcoding and 8 kHz WAV files, as pure functions
+//! ([docs/g711.md](../../../docs/g711.md#the-reference-module)).
 
 pub mod codec;
 pub mod transcode;

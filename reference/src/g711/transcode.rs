@@ -1,11 +1,5 @@
-//! Direct A-law ↔ µ-law conversion with G.711's conversion tables.
-//!
-//! G.711 Tables 3 (µ-law → A-law) and 4 (A-law → µ-law) map each magnitude
-//! code to one of the other law, by "decoder output value number": µ-law
-//! numbers its 128 magnitudes 0–127 (Table 2), A-law 1–128 (Table 1). The
-//! tables are not "decode, then encode": they keep tandem conversions from
-//! drifting, and differ from decode-then-encode in 44 entries (µ→A) and 32
-//! (A→µ). The sign is carried over unchanged.
+//! Direct A-law ↔ µ-law conversion with G.711's conversion tables
+//! ([docs/g711.md](../../../docs/g711.md#transcoding)).
 
 //= https://www.itu.int/rec/T-REC-G.711 Table 3 (µ-law to A-law)
 /// G.711 Table 3: µ-law decoder output value number (index, 0–127) → A-law

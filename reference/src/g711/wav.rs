@@ -1,17 +1,5 @@
-//! A small RIFF/WAVE reader and writer for 8 kHz mono voice files.
-//!
-//! It handles the three encodings a G.711 endpoint meets: 16-bit PCM (format
-//! tag 1), µ-law (tag 7) and A-law (tag 6) (RFC 2361). General-purpose WAV
-//! crates such as hound read and write PCM and float only, hence this module.
-//! Anything that is not 8 kHz mono in one of those encodings is refused with
-//! an error that says what the file is and what is expected.
-//!
-//! Layout written (Microsoft "Multimedia Programming Interface and Data
-//! Specifications 1.0", and the WAVEFORMATEX rules for non-PCM tags):
-//! * PCM: `RIFF` · `WAVE` · `fmt ` (16 bytes) · `data` — the 44-byte header
-//!   every WAV tool writes;
-//! * G.711: `RIFF` · `WAVE` · `fmt ` (18 bytes: WAVEFORMATEX with cbSize 0) ·
-//!   `fact` (sample count, required for non-PCM formats) · `data`.
+//! A small RIFF/WAVE reader and writer for 8 kHz mono voice files
+//! ([docs/g711.md](../../../docs/g711.md#wav-files)).
 
 use super::codec::Codec;
 use super::SAMPLE_RATE;

@@ -1,7 +1,5 @@
-//! The RFC 6455 opening handshake, both sides, with no I/O.
-//!
-//! Every rule sits beside the sentence of the RFC it implements, so the code can
-//! be read against the standard.
+//! The RFC 6455 opening handshake, both sides, with no I/O
+//! ([docs/README.md](../../../docs/README.md#layout)).
 
 pub mod accept;
 pub mod client;

@@ -1,8 +1,5 @@
-//! Reading the client's opening handshake off the wire (HTTP/1.1 request).
-//!
-//! httparse tokenizes; this module adds the limits and the split-invariance the
-//! server shell relies on: feed it the bytes read so far, it answers `Partial`
-//! until the header section is complete, whatever the read boundaries were.
+//! Reading the client's opening handshake off the wire, under limits and split-invariant
+//! ([docs/README.md](../../../docs/README.md#layout)).
 
 use crate::response::Rejection;
 

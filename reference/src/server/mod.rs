@@ -1,10 +1,5 @@
-//! The reference server's shell: sockets, timers and tasks around the pure
-//! upgrade decision ([`crate::upgrade::decide`]); see docs/README.md#layout.
-//!
-//! Per connection: read the request under the limits and the timeout,
-//! decide, write the answer, then hand the socket to tungstenite and the
-//! service it was upgraded to ([`echo`] or [`voice`]); [`close`] ends
-//! connections.
+//! The reference server's shell: sockets, timers and tasks around the pure upgrade decision
+//! ([docs/README.md](../../../docs/README.md#layout)).
 
 pub mod close;
 pub mod echo;

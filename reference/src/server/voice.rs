@@ -1,6 +1,5 @@
-//! Voice connections after the 101: the room registry ([`Hub`]), the task
-//! that clocks each room ([`run_room`]) and the WebSocket loop ([`serve`])
-//! around the pure core in `crate::voice` (docs/voice-protocol.md).
+//! Voice connections after the 101: the room registry, each room's clock task and the WebSocket
+//! loop ([docs/voice-protocol.md](../../../docs/voice-protocol.md)).
 
 use super::close;
 use crate::g711::Codec;

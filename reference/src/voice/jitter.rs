@@ -1,9 +1,5 @@
-//! A bounded per-participant buffer between the network and the room's
-//! clock (docs/voice-protocol.md#6-timing). Frames arrive when the network
-//! delivers them and leave one per tick. When full, the oldest frame is
-//! dropped (latency stays bounded); when empty, the participant is silent
-//! until `prefill` frames have gathered again (a little slack against
-//! arrival jitter, so one late frame does not cut every other tick).
+//! A bounded per-participant buffer between the network and the room's clock
+//! ([docs/voice-protocol.md](../../../docs/voice-protocol.md#6-timing)).
 
 use super::protocol::Frame;
 use std::collections::VecDeque;

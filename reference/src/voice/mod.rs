@@ -1,12 +1,5 @@
-//! Voice rooms' pure core: routes, codecs, grants, mixing and room state,
-//! with no I/O (docs/voice-protocol.md; the tasks are in `server::voice`).
-//!
-//! * [`protocol`] — routes, codec negotiation, frame size, control events.
-//! * [`grant`] — which rooms a connection may enter ([`RoomGrant`]).
-//! * [`mixer`] — the N−1 mix of one tick.
-//! * [`jitter`] — the bounded per-participant buffer.
-//! * [`room`] — a room's state: joins, leaves, frames and ticks in; frames
-//!   and events out.
+//! Voice rooms' pure core: routes, codecs, grants, mixing and room state
+//! ([docs/README.md](../../../docs/README.md#layout)).
 
 pub mod grant;
 pub mod jitter;

@@ -1,6 +1,5 @@
-//! A room's state as a pure machine ([`Room`]: joins, leaves, frames and
-//! ticks in; frames and events out); `server::voice` drives it from a
-//! monotonic clock (docs/voice-protocol.md#3-audio-frames).
+//! A room's state as a pure machine, clocked from outside by `server::voice`
+//! ([docs/voice-protocol.md](../../../docs/voice-protocol.md#6-timing)).
 
 use super::jitter::Jitter;
 use super::mixer::{mix, Voice};

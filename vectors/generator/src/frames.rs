@@ -1,6 +1,5 @@
-//! `vectors/frames/client.json`, written byte by byte from RFC 6455 §5.2's
-//! layout (figure "Base Framing Protocol"), sharing no code with the runner's
-//! frame crafter or with tungstenite. The RFC's §5.7 examples are verbatim.
+//! `vectors/frames/client.json`, written byte by byte from RFC 6455 §5.2's layout
+//! ([docs/vectors.md](../../../docs/vectors.md#generated-files)).
 
 use std::collections::BTreeMap;
 use voxproof_vectors::frames::{hex, DecodedFrame, FrameTest, Reply};

@@ -1,12 +1,5 @@
-//! `vectors/g711/`: µ-law and A-law tables, G.711's conversion tables, the
-//! reference tones and the WAV fixtures.
-//!
-//! Everything here is computed from the text of ITU-T G.711 — the segment end
-//! points and steps of Tables 1 and 2, their decision and reconstruction
-//! values, their character signals, and the conversion Tables 3 and 4 — plus
-//! the ITU-T G.191 STL's rule for bringing a 16-bit sample onto the tables'
-//! scale. It shares no code with the codec the vectors test: intervals are
-//! found by walking the decision values, not by bit tricks.
+//! `vectors/g711/`: the G.711 tables, reference tones and WAV fixtures, computed from the text of
+//! G.711 ([docs/g711.md](../../../docs/g711.md#where-the-values-come-from)).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -1,12 +1,5 @@
-//! `vectors/jwt/*.json`: JWT and JWS verification vectors.
-//!
-//! Published examples are copied from the RFCs and their signatures checked
-//! here with the RustCrypto crates; every other token is built and signed here
-//! from keys published in the files. Nothing in this module uses jsonwebtoken
-//! or the reference verifier, so the corpus is an independent computation.
-//! Signing is reproducible: HMAC, RSA PKCS#1 v1.5 and Ed25519 are
-//! deterministic, ECDSA uses RFC 6979 nonces, and PSS salts come from a
-//! fixed-seed generator, so `--check` compares every byte.
+//! `vectors/jwt/*.json`: JWT and JWS verification vectors, built and signed independently of the
+//! verifier ([docs/jwt.md](../../../docs/jwt.md#where-the-expected-values-come-from)).
 
 pub mod algorithms;
 pub mod attacks;

@@ -1,11 +1,5 @@
-//! What every auth case shares: the handshake it sends to the auth target
-//! ([`exchange`]), and the verdict on a token that must be refused
-//! ([`judge_refusal`]): 101 FAILED, 401 OK, another 4xx NON-STRICT, anything
-//! else (or silence) FAILED.
-//!
-//! The suite mints every token itself ([`super::mint`]) from the key material
-//! the user gives (`--jwt-secret` or `--jwt-private-key`); without it every
-//! case is UNIMPLEMENTED.
+//! What every auth case shares: the handshake it sends and the verdict on a token that must be
+//! refused ([docs/auth.md](../../../../docs/auth.md#the-auth-cases)).
 
 use super::mint;
 use crate::case::Run;

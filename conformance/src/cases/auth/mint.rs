@@ -1,7 +1,5 @@
-//! Minting tokens for the auth cases, with the suite's own code: headers and
-//! Claims Sets are JSON built here, segments are encoded here, and only the
-//! signature primitive comes from a library (`jsonwebtoken::crypto::sign`).
-//! Pure: the clock is an argument.
+//! Minting tokens for the auth cases with the suite's own code
+//! ([docs/auth.md](../../../../docs/auth.md#the-auth-cases)).
 
 use crate::target::{AuthSettings, Key, Target, TokenIn};
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};

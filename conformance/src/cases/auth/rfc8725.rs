@@ -1,6 +1,5 @@
-//! RFC 8725 (JWT best current practices) §3.1: the algorithm is the
-//! verifier's, never the token's: HS/RS confusion, another algorithm for the
-//! same key, and `alg: none` in four spellings, without and with a signature.
+//! RFC 8725 §3.1 cases: the algorithm is the verifier's, never the token's
+//! ([docs/auth.md](../../../../docs/auth.md#the-auth-cases)).
 
 use super::exchange::{minted, refuse, Attempt, REFUSED};
 use super::mint;

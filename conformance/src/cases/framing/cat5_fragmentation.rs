@@ -1,6 +1,5 @@
-//! Autobahn category 5, "Fragmentation" (`case/case5_*.py`): fragmented
-//! messages, control frames between fragments, continuations with nothing to
-//! continue.
+//! Autobahn category 5, "Fragmentation" (`case/case5_*.py`)
+//! ([docs/framing.md](../../../../docs/framing.md#where-the-cases-are)).
 
 use super::cat2_pingpong::CONTROL;
 use super::engine::{CloseExpect, Event, Expect, Step};

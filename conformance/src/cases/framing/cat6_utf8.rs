@@ -1,8 +1,5 @@
-//! Autobahn category 6, "UTF-8 Handling" (`case/case6_*.py`), and further
-//! UTF-8 cases, from the rows of [`cat6_utf8_data`](super::cat6_utf8_data):
-//! same bytes, same framing and chopping. Autobahn's pauses become ping
-//! probes between frames (a ping may sit between fragments) and bounded waits
-//! inside a frame (nothing may).
+//! Autobahn category 6, "UTF-8 Handling", and extra UTF-8 cases, from `cat6_utf8_data`
+//! ([docs/autobahn-utf8.md](../../../../docs/autobahn-utf8.md#how-a-case-is-sent)).
 
 use super::cat6_utf8_data::{Piece, Utf8Case, Utf8Expect, CASES, EXTRA, FILE, SOURCE};
 use super::engine::{CloseExpect, Event, Expect, Step, MASK};

@@ -1,27 +1,5 @@
-//! Autobahn testsuite category 6, "UTF-8 Handling": all 145 cases as data,
-//! plus a few UTF-8 cases Autobahn lacks (`EXTRA`), each row with its case id;
-//! [`cat6_utf8`](super::cat6_utf8) makes them cases.
-//!
-//! Sources:
-//! - Autobahn testsuite (crossbario/autobahn-testsuite, Apache-2.0), files
-//!   `autobahntestsuite/autobahntestsuite/case/case6_*.py`, at commit
-//!   b8a5120d905e30470e4475785c48e4cedc35f6cd. Cases 6.1–6.4 are hand-written
-//!   there; 6.5–6.23 come from `createUtf8TestSequences()` in `case6_x_x.py`,
-//!   one subcategory per list it builds, numbered in list order.
-//! - Most of those lists are taken from Markus Kuhn, "UTF-8 decoder capability
-//!   and stress test" (CC BY 4.0),
-//!   <https://www.cl.cam.ac.uk/~mgk25/ucs/examples/UTF-8-test.txt>; `GROUPS`
-//!   names the section of Kuhn's file behind each subcategory.
-//!
-//! The payloads are the bytes Autobahn's generator produces, including where it
-//! departs from Kuhn's file (6.12.8 and 6.13.x stop one byte short because of
-//! Python's half-open ranges). Validity is Autobahn's label; the tests check it
-//! against `std::str::from_utf8`, i.e. RFC 3629.
-//!
-//! Expected results are in [`Utf8Expect`]: RFC 6455 §8.1 requires an endpoint that
-//! finds a text message is not valid UTF-8 to fail the connection, and §7.4.1
-//! gives 1007 for that; §5.6 allows a frame to end inside a code point as long
-//! as the whole message is valid.
+//! Autobahn category 6 and extra UTF-8 cases as data, from Autobahn (Apache-2.0) and Markus Kuhn's
+//! stress test (CC BY 4.0) ([docs/autobahn-utf8.md](../../../../docs/autobahn-utf8.md#sources)).
 
 /// This file's path and text, for the origins of its rows.
 pub const FILE: &str = file!();

@@ -1,6 +1,5 @@
-//! Autobahn category 9, "Limits/Performance" (`case/case9_*.py`): messages
-//! up to 16 MiB, fragments down to 64 bytes, chopped writes, 1000-message
-//! round trips. Their payloads are built when a case runs (see [`lazy`]).
+//! Autobahn category 9, "Limits/Performance" (`case/case9_*.py`), payloads built when a case runs
+//! ([docs/framing.md](../../../../docs/framing.md#where-the-cases-are)).
 
 use super::engine::{pattern, Event, Pattern, Script, Step};
 use super::{echo_ok, lazy};

@@ -1,9 +1,5 @@
-//! Opening-handshake cases (RFC 6455 §4.2, §4.4 and the HTTP/1.1 rules they
-//! rely on; [docs/target.md](../../../../docs/target.md)).
-//!
-//! * ids from `vectors/handshake/server.json`: one case per vector ([`vectors`]);
-//! * `handshake.4_2_2.*` multi-connection checks in [`rfc6455_4_2_2`];
-//! * `handshake.http.*` robustness checks in [`http11`].
+//! Opening-handshake cases: RFC 6455 §4.2, §4.4 and the HTTP/1.1 rules they rely on
+//! ([docs/README.md](../../../../docs/README.md#adding-a-handshake-case)).
 
 pub mod expect;
 pub mod http11;

@@ -1,14 +1,5 @@
-//! Voice cases (`voice.*`): docs/voice-protocol.md, checked over real rooms.
-//! They run when the target serves the voice protocol (`--profile voice`,
-//! on by default for the embedded reference) and are UNIMPLEMENTED otherwise.
-//! Every expectation comes from `vectors/g711/` ([`expect`]).
-//!
-//! * `voice.codec.*` — [`codec`]: negotiation before the upgrade (§2);
-//! * `voice.frames.*` — [`frames`]: frame size and its close code (§3, §5);
-//! * `voice.echo.*` — [`echo`]: the voice echo (§8);
-//! * `voice.room.*` — [`room`]: forwarding, conversion, the N−1 mix (§7);
-//! * `voice.timing.*` — [`timing`]: 50 frames/s (§6);
-//! * `voice.scope.*` — [`scope`]: rooms granted by a token (§9).
+//! Voice cases (`voice.*`): the voice protocol, checked over real rooms
+//! ([docs/voice-protocol.md](../../../../docs/voice-protocol.md#running-the-voice-cases)).
 
 pub mod codec;
 pub mod echo;

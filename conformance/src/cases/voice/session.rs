@@ -1,6 +1,5 @@
-//! Voice connections: an opening handshake on a voice resource, then a
-//! participant that sends frames paced on the suite's clock (one thread)
-//! while it records what it hears (another).
+//! Voice connections: a handshake on a voice resource, then a paced participant that records
+//! ([docs/voice-protocol.md](../../../../docs/voice-protocol.md#running-the-voice-cases)).
 
 use super::expect::FRAME_MS;
 use crate::cases::framing::engine::MASK;

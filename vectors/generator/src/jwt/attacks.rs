@@ -1,6 +1,5 @@
-//! `jwt/attacks.json`: the attack catalogue (RFC 8725, CVE-2015-9235,
-//! CVE-2016-10555, CVE-2018-0114, CVE-2022-21449) and malformed compact
-//! serializations.
+//! `jwt/attacks.json`: the attack catalogue and malformed compact serializations
+//! ([docs/jwt.md](../../../../docs/jwt.md#files-and-counts)).
 
 use super::crypto::{
     self, b64u, der_ecdsa, from_jwk, public_jwk, public_pem, sub_be, P256_N, P384_N,

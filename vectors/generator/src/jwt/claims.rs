@@ -1,7 +1,5 @@
-//! `jwt/claims.json`: RFC 7519 §4.1 claim validation at fixed clocks: exp,
-//! nbf and iat at and around their boundaries, with and without leeway;
-//! claims of the wrong JSON type; aud, iss and required claims; the shape of
-//! the Claims Set itself. Every token is HS256 with the RFC 7515 A.1 key.
+//! `jwt/claims.json`: RFC 7519 §4.1 claim validation at fixed clocks
+//! ([docs/jwt.md](../../../../docs/jwt.md#files-and-counts)).
 
 use super::crypto::from_jwk;
 use super::*;

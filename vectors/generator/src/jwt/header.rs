@@ -1,6 +1,5 @@
-//! `jwt/header.json`: JOSE Header rules (RFC 7515 §4, §5.2): alg syntax,
-//! typ, kid, crit, b64 (RFC 7797), parameters a verifier must not act on,
-//! duplicate names, the header as JSON, and key selection by kid.
+//! `jwt/header.json`: JOSE Header rules (RFC 7515 §4, §5.2)
+//! ([docs/jwt.md](../../../../docs/jwt.md#files-and-counts)).
 
 use super::crypto::{b64u, from_jwk};
 use super::*;

@@ -1,6 +1,5 @@
-//! `jwt/published.json`: the examples of RFC 7515 Appendix A, RFC 7519 §3.1,
-//! RFC 7520 §4 and RFC 8037 Appendix A, copied verbatim, plus one-bit
-//! modifications of each.
+//! `jwt/published.json`: the RFCs' published examples, verbatim, and one-bit modifications
+//! ([docs/jwt.md](../../../../docs/jwt.md#files-and-counts)).
 
 use super::crypto::{self, unb64u};
 use super::*;

@@ -1,10 +1,5 @@
-//! The framing engine: a case is a script of frames to send and the event
-//! sequences that count as OK or NON-STRICT, plus the close it expects —
-//! Autobahn's model ([docs/framing.md](../../../../../docs/framing.md#how-the-engine-is-laid-out)).
-//!
-//! * [`script`] — the model: steps, expectations, the shared fillers;
-//! * [`judge`] — the verdict, a pure function of what was observed;
-//! * [`session`] — the I/O: sending the steps, reading the target.
+//! The framing engine: a case's script, the verdict on what came back, and the I/O between
+//! ([docs/framing.md](../../../../../docs/framing.md#how-the-engine-is-laid-out)).
 
 pub mod judge;
 pub mod script;

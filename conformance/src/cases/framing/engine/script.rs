@@ -1,5 +1,4 @@
-//! The model of a framing case: the steps of a script, the events and close
-//! it expects, and the shared fillers of large messages
+//! The model of a framing case: steps, the events and close it expects, shared fillers
 //! ([docs/framing.md](../../../../../docs/framing.md#how-the-engine-is-laid-out)).
 
 use crate::verdict::Closer;

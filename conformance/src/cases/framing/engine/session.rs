@@ -1,11 +1,5 @@
-//! Running a script: the socket session that sends a script's steps, reads
-//! what the target sends and hands the judge an observation; I/O only
-//! ([docs/framing.md](../../../../../docs/framing.md#how-a-case-runs)).
-//!
-//! Where Autobahn waits fixed times (1 s after the last frame), a ping sent
-//! after the script's frames works as a barrier: a target processes frames in
-//! order, so when the barrier's pong arrives everything the script provoked
-//! has arrived too; a target that fails the connection closes before it.
+//! Running a script: sends its steps, reads what the target sends, hands the judge an observation;
+//! I/O only ([docs/framing.md](../../../../../docs/framing.md#how-a-case-runs)).
 
 use super::judge::{judge, Observation};
 use super::script::{intern, Event, Script, Step, LARGE, MASK, MIN_WAIT};

@@ -1,5 +1,5 @@
 //! A conformance case: one literal ([`Case`]), one constructor ([`case`])
-//! ([docs/README.md](../../docs/README.md#adding-a-handshake-case)).
+//! ([docs/README.md](../../docs/README.md#adding-a-case)).
 
 use crate::ctx::Ctx;
 use crate::rule::Rule;

@@ -1,5 +1,5 @@
 //! Requirements as data: the document, the section and the quoted sentence a
-//! case rests on ([docs/README.md](../../docs/README.md#adding-a-handshake-case)).
+//! case rests on ([docs/README.md](../../docs/README.md#adding-a-case)).
 
 use std::borrow::Cow;
 

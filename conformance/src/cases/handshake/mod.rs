@@ -1,5 +1,5 @@
 //! Opening-handshake cases: RFC 6455 §4.2, §4.4 and the HTTP/1.1 rules they rely on
-//! ([docs/README.md](../../../../docs/README.md#adding-a-handshake-case)).
+//! ([docs/README.md](../../../../docs/README.md#adding-a-case)).
 
 pub mod expect;
 pub mod http11;

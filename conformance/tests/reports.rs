@@ -27,6 +27,7 @@ fn case(id: &str, verdict: Verdict, detail: &str) -> CaseResult {
         autobahn: None,
         verdict,
         detail: detail.into(),
+        rests_on: None,
         close: None,
         duration_ms: 1500,
         wire: vec![

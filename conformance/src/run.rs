@@ -2,8 +2,8 @@
 //! with its own deadline, and collects their results.
 
 use crate::case::Case;
-use crate::rule::Cited;
 use crate::ctx::Ctx;
+use crate::rule::Cited;
 use crate::target::{AuthSettings, Target};
 use crate::verdict::{CloseOutcome, Outcome, Verdict};
 use crate::wire::WireEvent;

@@ -206,7 +206,10 @@ fn tls_on_plain_port(ctx: &mut Ctx) -> Outcome {
         // As for every handshake the server will not accept: silence is
         // never an answer (docs/target.md, "How a case decides").
         no @ (HttpAnswer::NoResponse(..) | HttpAnswer::Malformed(_)) => {
-            return Outcome::failed_by(ANSWER_WITH_ERROR, format!("{no}; an error response such as 400 is required"))
+            return Outcome::failed_by(
+                ANSWER_WITH_ERROR,
+                format!("{no}; an error response such as 400 is required"),
+            )
         }
     };
     match handshake(ctx, RFC_KEY, RFC_ACCEPT) {

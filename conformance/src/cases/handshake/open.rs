@@ -30,9 +30,7 @@ pub fn check_101(answer: &HttpAnswer, accept: &str) -> Result<(), Outcome> {
             }
             match r.values("Sec-WebSocket-Accept").as_slice() {
                 [a] if *a == accept.as_bytes() => {}
-                [] => problems.push(format!(
-                    "Sec-WebSocket-Accept {accept} required, got none"
-                )),
+                [] => problems.push(format!("Sec-WebSocket-Accept {accept} required, got none")),
                 got => problems.push(format!(
                     "Sec-WebSocket-Accept {accept} required, got {}",
                     got.iter()
@@ -54,9 +52,9 @@ pub fn check_101(answer: &HttpAnswer, accept: &str) -> Result<(), Outcome> {
             "refused a valid handshake with {}",
             r.status_line()
         ))),
-        no @ HttpAnswer::NoResponse(..) => Err(Outcome::failed(format!(
-            "{no} to a valid handshake"
-        ))),
+        no @ HttpAnswer::NoResponse(..) => {
+            Err(Outcome::failed(format!("{no} to a valid handshake")))
+        }
         HttpAnswer::Malformed(e) => Err(Outcome::failed(format!("malformed HTTP response: {e}"))),
     }
 }

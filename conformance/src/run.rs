@@ -138,7 +138,7 @@ pub fn run_case_with(
         verdict: outcome.verdict,
         rests_on: outcome
             .rule
-            .as_ref()
+            .as_deref()
             .filter(|r| **r != case.rule)
             .map(Cited::from),
         detail: outcome.detail,

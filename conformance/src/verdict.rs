@@ -110,8 +110,9 @@ pub struct Outcome {
     /// The requirement a FAILED (or NON-STRICT) outcome rests on when it is
     /// not the case's own `rule`: a 426 without `Upgrade` breaks RFC 9110
     /// §15.5.22, a masked frame in any case breaks RFC 6455 §5.1.
+    /// (Boxed: most outcomes carry none, and `Outcome` is a common `Err`.)
     #[serde(skip)]
-    pub rule: Option<Rule>,
+    pub rule: Option<Box<Rule>>,
 }
 
 impl Outcome {
@@ -129,7 +130,7 @@ impl Outcome {
     }
     /// The same outcome, resting on `rule`.
     pub fn resting_on(mut self, rule: Rule) -> Self {
-        self.rule = Some(rule);
+        self.rule = Some(Box::new(rule));
         self
     }
     pub fn ok(detail: impl Into<String>) -> Self {

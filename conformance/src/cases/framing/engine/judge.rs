@@ -203,7 +203,7 @@ pub fn judge(expect: &Expect, obs: &Observation) -> Outcome {
     if let Some(v) = obs.violations.first() {
         verdict = Verdict::Failed;
         detail = v.detail.clone();
-        rule = v.rule.clone();
+        rule = v.rule.clone().map(Box::new);
     }
     if expect.limits
         && close.closed_by == Closer::Target

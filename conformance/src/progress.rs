@@ -113,6 +113,7 @@ mod tests {
             autobahn: None,
             verdict,
             detail: String::new(),
+            rests_on: None,
             close: None,
             duration_ms: 0,
             wire: Vec::new(),

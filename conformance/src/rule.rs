@@ -1,6 +1,7 @@
 //! Requirements as data: the document, the section and the quoted sentence a
 //! case rests on ([docs/README.md](../../docs/README.md#adding-a-case)).
 
+use serde::Serialize;
 use std::borrow::Cow;
 
 /// One requirement: `RFC 6455` §`5.5.2`, "Upon receipt of a Ping frame, …".
@@ -51,6 +52,24 @@ impl Rule {
         Rule {
             section: Cow::Borrowed(section),
             ..self.clone()
+        }
+    }
+}
+
+/// A rule as the reports write it: the citation (`RFC 9110 §15.5.22`) and
+/// the quoted sentence, the pair a case result's `section` and
+/// `requirement` fields hold for the case's own rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cited {
+    pub section: String,
+    pub requirement: String,
+}
+
+impl From<&Rule> for Cited {
+    fn from(rule: &Rule) -> Cited {
+        Cited {
+            section: rule.citation(),
+            requirement: rule.text.to_string(),
         }
     }
 }

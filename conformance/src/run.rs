@@ -3,6 +3,7 @@
 
 use crate::case::Case;
 use crate::ctx::Ctx;
+use crate::rule::Cited;
 use crate::target::{AuthSettings, Target};
 use crate::verdict::{CloseOutcome, Outcome, Verdict};
 use crate::wire::WireEvent;
@@ -55,6 +56,11 @@ pub struct CaseResult {
     pub autobahn: Option<String>,
     pub verdict: Verdict,
     pub detail: String,
+    /// The requirement the verdict rests on, when it is not the case's own
+    /// (`section`, `requirement`): RFC 9110 §15.5.22 for a 426 without
+    /// `Upgrade` in a case about RFC 6455 §4.2.1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rests_on: Option<Cited>,
     /// The separate close verdict, for cases that close a WebSocket connection.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub close: Option<CloseOutcome>,
@@ -130,6 +136,11 @@ pub fn run_case_with(
         expects: case.expects.to_string(),
         autobahn: case.autobahn.map(str::to_string),
         verdict: outcome.verdict,
+        rests_on: outcome
+            .rule
+            .as_deref()
+            .filter(|r| **r != case.rule)
+            .map(Cited::from),
         detail: outcome.detail,
         close: outcome.close,
         duration_ms: start.elapsed().as_millis() as u64,

@@ -70,7 +70,7 @@ impl FromStr for TokenIn {
             "header" => Ok(TokenIn::Header),
             "query" => Ok(TokenIn::Query),
             "protocol" => Ok(TokenIn::Protocol),
-            other => Err(format!("{other:?} is not header, query or protocol")),
+            other => Err(format!("\"{other}\" is not header, query or protocol")),
         }
     }
 }
@@ -109,7 +109,7 @@ impl Target {
     /// Parse and resolve a target URL; the error is one line for the CLI.
     pub fn parse(url: &str) -> Result<Target, String> {
         let parsed =
-            url::Url::parse(url).map_err(|e| format!("target {url:?} is not a URL: {e}"))?;
+            url::Url::parse(url).map_err(|e| format!("target \"{url}\" is not a URL: {e}"))?;
         match parsed.scheme() {
             "ws" => {}
             "wss" => {
@@ -472,4 +472,42 @@ pub enum FrameEnd {
     /// The stream ended; `usize` bytes of an incomplete frame were pending.
     Read(ReadEnd, usize),
     Invalid(String),
+}
+
+impl std::fmt::Display for ReadEnd {
+    /// `the connection was closed`, as details print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadEnd::Closed => f.write_str("the connection was closed"),
+            ReadEnd::Error(e) => write!(f, "the connection failed ({e})"),
+            ReadEnd::TimedOut => f.write_str("the deadline passed"),
+        }
+    }
+}
+
+impl std::fmt::Display for FrameEnd {
+    /// `the connection was closed with 3 bytes of an incomplete frame`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FrameEnd::Read(end, 0) => write!(f, "{end}"),
+            FrameEnd::Read(end, n) => write!(f, "{end} with {n} bytes of an incomplete frame"),
+            FrameEnd::Invalid(e) => write!(f, "bytes that are not a frame: {e}"),
+        }
+    }
+}
+
+impl std::fmt::Display for HttpAnswer {
+    /// `HTTP/1.1 400 Bad Request`, or how the answer fell short of one.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HttpAnswer::Response(r) => f.write_str(&r.status_line()),
+            HttpAnswer::NoResponse(end, 0) => {
+                write!(f, "no HTTP response: {end} with nothing sent back")
+            }
+            HttpAnswer::NoResponse(end, n) => {
+                write!(f, "no complete HTTP response: {end} after {n} bytes")
+            }
+            HttpAnswer::Malformed(e) => write!(f, "a malformed HTTP response: {e}"),
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! Verdicts, as Autobahn names them.
 
+use crate::rule::Rule;
 use serde::Serialize;
 
 /// Declared from best to worst, so `Ord` says which of two verdicts is
@@ -106,6 +107,12 @@ pub struct Outcome {
     /// case's `verdict` already accounts for it (the worse of the two).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub close: Option<CloseOutcome>,
+    /// The requirement a FAILED (or NON-STRICT) outcome rests on when it is
+    /// not the case's own `rule`: a 426 without `Upgrade` breaks RFC 9110
+    /// §15.5.22, a masked frame in any case breaks RFC 6455 §5.1.
+    /// (Boxed: most outcomes carry none, and `Outcome` is a common `Err`.)
+    #[serde(skip)]
+    pub rule: Option<Box<Rule>>,
 }
 
 impl Outcome {
@@ -114,7 +121,17 @@ impl Outcome {
             verdict,
             detail: detail.into(),
             close: None,
+            rule: None,
         }
+    }
+    /// FAILED, resting on `rule` rather than on the case's own.
+    pub fn failed_by(rule: Rule, detail: impl Into<String>) -> Self {
+        Self::failed(detail).resting_on(rule)
+    }
+    /// The same outcome, resting on `rule`.
+    pub fn resting_on(mut self, rule: Rule) -> Self {
+        self.rule = Some(Box::new(rule));
+        self
     }
     pub fn ok(detail: impl Into<String>) -> Self {
         Self::new(Verdict::Ok, detail)

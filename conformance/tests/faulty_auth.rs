@@ -280,7 +280,6 @@ fn faults() -> Vec<Fault<Signer>> {
                 "auth.6750.missing-token",
                 "auth.6750.missing-token-challenge",
                 "auth.6750.oversized-token",
-                "auth.7515.whitespace",
             ],
             configured(None),
         ),
@@ -297,9 +296,18 @@ fn faults() -> Vec<Fault<Signer>> {
             ),
         ),
         // Its answers mangled.
+        // The cases whose token is wrong in form only are NON-STRICT when
+        // accepted (see `form_flaws_accepted_are_non_strict`); a refusal
+        // that is not one fails them.
         row(
             "answers 200",
-            &["auth.6750.missing-token", "auth.7519.expired"],
+            &[
+                "auth.6750.missing-token",
+                "auth.7519.expired",
+                "auth.7515.padding",
+                "auth.7515.whitespace",
+                "auth.7515.not-base64url",
+            ],
             strict().mangle_refusal(|r| r.status = 200),
         ),
         row(
@@ -317,7 +325,14 @@ fn faults() -> Vec<Fault<Signer>> {
         ),
         row(
             "closes instead of refusing",
-            &["auth.6750.missing-token", "auth.6750.oversized-token"],
+            &[
+                "auth.6750.missing-token",
+                "auth.6750.oversized-token",
+                "auth.7515.four-segments",
+                "auth.7515.header-not-object",
+                "auth.7515.crit-absent",
+                "auth.8725.other-alg-same-key",
+            ],
             strict().silent_on(|_| true),
         ),
         row(
@@ -347,29 +362,22 @@ fn faults() -> Vec<Fault<Signer>> {
         ),
         row(
             "ignores crit",
-            &["auth.7515.crit-unknown", "auth.7515.crit-absent"],
+            &["auth.7515.crit-unknown"],
             strict().decide(ignoring(&["unsupported-crit"])),
         ),
         row(
             "lenient parser",
-            &[
-                "auth.7515.two-segments",
-                "auth.7515.four-segments",
-                "auth.7515.padding",
-                "auth.7515.not-base64url",
-                "auth.7515.header-not-object",
-                "auth.7519.claims-not-object",
-            ],
+            &["auth.7515.two-segments", "auth.7519.claims-not-object"],
             strict().decide(ignoring(&["malformed"])),
         ),
         row(
             "alg from the token (secret)",
-            &["auth.8725.other-alg-same-key", "auth.8725.alg-none-*"],
+            &["auth.8725.alg-none-*"],
             strict().decide(alg_from_token(Signer::Secret)),
         ),
         Fault {
             name: "alg from the token (RSA public key)",
-            cases: &["auth.8725.hs-rs-confusion", "auth.8725.other-alg-same-key"],
+            cases: &["auth.8725.hs-rs-confusion"],
             hooks: configured(Some(strict_policy(Signer::Rsa))).decide(alg_from_token(Signer::Rsa)),
             with: Signer::Rsa,
         },
@@ -383,6 +391,56 @@ fn every_auth_case_fails_on_its_faulty_target() {
         let settings = settings(fault.with);
         run_case_with(case, &target, Duration::from_secs(3), Some(&settings))
     });
+}
+
+/// A token the key holder signed, with good claims, that is wrong in form
+/// only: a target that accepts it lets no forged, expired or misdirected
+/// token in, so the case is NON-STRICT with its reason, never FAILED
+/// (docs/auth.md, "Severities").
+#[test]
+fn form_flaws_accepted_are_non_strict() {
+    let strict = || configured(Some(strict_policy(Signer::Secret)));
+    let lenient: [(&str, Hooks, Signer); 5] = [
+        (
+            "auth.7515.padding auth.7515.not-base64url auth.7515.four-segments auth.7515.header-not-object",
+            strict().decide(ignoring(&["malformed"])),
+            Signer::Secret,
+        ),
+        ("auth.7515.whitespace", configured(None), Signer::Secret),
+        (
+            "auth.7515.crit-absent",
+            strict().decide(ignoring(&["unsupported-crit"])),
+            Signer::Secret,
+        ),
+        (
+            "auth.8725.other-alg-same-key",
+            strict().decide(alg_from_token(Signer::Secret)),
+            Signer::Secret,
+        ),
+        (
+            "auth.8725.other-alg-same-key",
+            configured(Some(strict_policy(Signer::Rsa))).decide(alg_from_token(Signer::Rsa)),
+            Signer::Rsa,
+        ),
+    ];
+    let all = registry::all();
+    let mut problems = Vec::new();
+    for (ids, hooks, signer) in lenient {
+        for id in ids.split(' ') {
+            let case = all.iter().find(|c| c.id == id).expect(id);
+            let target = faulty::serve(hooks.clone());
+            let r = run_case_with(
+                case,
+                &target,
+                Duration::from_secs(3),
+                Some(&settings(signer)),
+            );
+            if r.verdict != Verdict::NonStrict || !r.detail.contains("accepted with 101") {
+                problems.push(format!("{id}: {} ({})", r.verdict, r.detail));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]

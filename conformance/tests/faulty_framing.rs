@@ -14,6 +14,7 @@ use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
 use voxproof_conformance::registry;
 use voxproof_conformance::run::{run_case, RunConfig};
+use voxproof_conformance::verdict::Verdict;
 use voxproof_conformance::wire::frame::{decode, opcode, Decoded, Frame};
 use voxproof_reference::handshake::Request;
 use voxproof_reference::upgrade::Upgrade;
@@ -38,6 +39,11 @@ struct Faults {
     mask_output: bool,
     lenient_length: bool,
     zero_key_is_unmasked: bool,
+    /// The body of every close frame it sends, as is (a 1-byte body, a code
+    /// not allowed on the wire, a reason that is not UTF-8).
+    close_body: Option<&'static [u8]>,
+    /// RSV1 set on every data frame it sends.
+    rsv_output: bool,
 }
 
 struct Conn {
@@ -46,7 +52,14 @@ struct Conn {
 }
 
 impl Conn {
-    fn write(&mut self, frame: Frame) {
+    fn write(&mut self, mut frame: Frame) {
+        match self.f.close_body {
+            Some(body) if frame.opcode == opcode::CLOSE => frame.payload = body.to_vec(),
+            _ => {}
+        }
+        if self.f.rsv_output && frame.opcode < opcode::CLOSE {
+            frame.rsv = 0b100;
+        }
         let frame = if self.f.mask_output {
             frame.masked([1, 2, 3, 4])
         } else {
@@ -248,6 +261,8 @@ const F: Faults = Faults {
     mask_output: false,
     lenient_length: false,
     zero_key_is_unmasked: false,
+    close_body: None,
+    rsv_output: false,
 };
 
 fn row(name: &'static str, cases: &'static [&'static str], f: Faults) -> Fault {
@@ -509,4 +524,93 @@ fn every_framing_case_fails_on_its_faulty_server() {
     faulty::assert_each_fails("framing.", &faults(), 8, |case, _, target| {
         run_case(case, &target, Duration::from_secs(3))
     });
+}
+
+/// The observer judges every frame a target sends, whatever the case is
+/// about: during an otherwise fine echo case, each of these breaches makes
+/// the case FAILED, resting on the rule the breach breaks.
+#[test]
+fn every_frame_the_target_sends_is_judged() {
+    let rows: [(&str, Faults, &str); 7] = [
+        (
+            "a close with a 1-byte body",
+            Faults {
+                close_body: Some(&[0x03]),
+                ..F
+            },
+            "RFC 6455 §5.5.1",
+        ),
+        (
+            "close code 999",
+            Faults {
+                close_body: Some(&[0x03, 0xe7]),
+                ..F
+            },
+            "RFC 6455 §5.5.1, §7.4",
+        ),
+        (
+            "close code 1005",
+            Faults {
+                close_body: Some(&[0x03, 0xed]),
+                ..F
+            },
+            "RFC 6455 §7.4.1",
+        ),
+        (
+            "a close reason that is not UTF-8",
+            Faults {
+                close_body: Some(&[0x03, 0xe8, 0xc3, 0x28]),
+                ..F
+            },
+            "RFC 6455 §5.5.1, §8.1",
+        ),
+        (
+            "masked frames",
+            Faults {
+                mask_output: true,
+                ..F
+            },
+            "RFC 6455 §5.1",
+        ),
+        (
+            "RSV1 on its data frames",
+            Faults {
+                rsv_output: true,
+                ..F
+            },
+            "RFC 6455 §5.2",
+        ),
+        (
+            "masked pongs",
+            Faults {
+                mask_output: true,
+                ..F
+            },
+            "RFC 6455 §5.1",
+        ),
+    ];
+    let all = registry::all();
+    let mut problems = Vec::new();
+    for (i, (name, faults, section)) in rows.into_iter().enumerate() {
+        // A message echoed then a clean close; the last row a ping case.
+        let id = if i == 6 {
+            "framing.pingpong.2_11"
+        } else {
+            "framing.basic.1_1_2"
+        };
+        let case = all.iter().find(|c| c.id == id).expect(id);
+        let r = run_case(
+            case,
+            &faulty::serve(echo_server(faults)),
+            Duration::from_secs(3),
+        );
+        let rests_on = r.rests_on.as_ref().map(|c| c.section.as_str());
+        if r.verdict != Verdict::Failed || rests_on != Some(section) {
+            problems.push(format!(
+                "{id} on a server sending {name}: {} resting on {rests_on:?}, {section} expected ({})",
+                r.verdict, r.detail
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -27,6 +27,7 @@ fn case(id: &str, verdict: Verdict, detail: &str) -> CaseResult {
         autobahn: None,
         verdict,
         detail: detail.into(),
+        rests_on: None,
         close: None,
         duration_ms: 1500,
         wire: vec![
@@ -398,4 +399,71 @@ fn cli_writes_junit_and_html() {
         "{err}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn console_cites_what_a_failure_rests_on_and_folds_what_did_not_run() {
+    let mut report = synthetic();
+    let mut no_upgrade = case(
+        "handshake.4_2_2.version-14",
+        Verdict::Failed,
+        "426 response without an Upgrade field",
+    );
+    no_upgrade.rests_on = Some(voxproof_conformance::rule::Cited {
+        section: "RFC 9110 §15.5.22".into(),
+        requirement: "The server MUST send an Upgrade header field in a 426 response".into(),
+    });
+    report.results.push(no_upgrade);
+    for i in 0..3 {
+        report.results.push(case(
+            &format!("voice.codec.case-{i}"),
+            Verdict::Unimplemented,
+            "pass --profile voice",
+        ));
+    }
+    for i in 0..2 {
+        report.results.push(case(
+            &format!("framing.5_5_1.ext-{i}"),
+            Verdict::Unimplemented,
+            "permessage-deflate not negotiated",
+        ));
+    }
+    let out = voxproof_conformance::report::console::render(&report, false);
+    let lines: Vec<&str> = out.lines().collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle:?} in\n{out}"))
+    };
+    // The rule a failure rests on, under it: its own, or the one it names.
+    let failed = at("FAILED        handshake.4_2_2.version-14");
+    assert_eq!(
+        lines[failed + 1],
+        "    rests on RFC 9110 §15.5.22: \"The server MUST send an Upgrade header field in a 426 response\""
+    );
+    let hostile = at("FAILED        handshake.http.hostile");
+    assert!(lines[hostile + 1].starts_with("    rests on RFC 6455 §4.2.1: \""));
+    // A domain that did not run is one line; so are a group's cases sharing a reason.
+    assert!(
+        lines.contains(&"voice: 3 cases not run — pass --profile voice"),
+        "{out}"
+    );
+    assert!(!out.contains("voice.codec.case-"), "{out}");
+    assert_eq!(
+        out.matches("permessage-deflate not negotiated").count(),
+        1,
+        "{out}"
+    );
+    assert!(
+        out.contains("framing.5_5_1.needs-extension and 2 more  permessage-deflate"),
+        "{out}"
+    );
+    // --verbose lists every case.
+    let verbose = voxproof_conformance::report::console::render(&report, true);
+    assert!(verbose.contains("voice.codec.case-2"), "{verbose}");
+    assert_eq!(
+        verbose.matches("permessage-deflate not negotiated").count(),
+        3
+    );
 }

@@ -15,7 +15,8 @@ mod common;
 
 use common::quotes::{excerpts, occurs_from_mid_sentence, root, shipped_doc, shipped_rfc};
 use std::collections::HashMap;
-use voxproof_conformance::registry;
+use voxproof_conformance::rule::Rule;
+use voxproof_conformance::{cases, registry};
 
 /// The documents a citation names: `voice-protocol` if it starts so, and
 /// every `RFC NNNN` (also spelled `RFCNNNN`) in it, in order, each once.
@@ -73,8 +74,20 @@ fn every_rule_quotes_a_shipped_source_verbatim() {
     let mut texts: HashMap<String, Option<(String, String)>> = HashMap::new();
     let mut failures = Vec::new();
     let mut checked = 0;
-    for case in registry::all() {
-        let citation = case.rule.citation();
+    // The cases' own rules, then every rule an outcome can rest on instead.
+    let rules: Vec<(String, Rule)> = registry::all()
+        .into_iter()
+        .map(|c| (c.id.to_string(), c.rule))
+        .chain(
+            cases::resting_rules()
+                .into_iter()
+                .map(|(name, rule)| (name.to_string(), rule)),
+        )
+        .collect();
+    let resting = cases::resting_rules().len();
+    let mut resting_checked = 0;
+    for (name, rule) in &rules {
+        let citation = rule.citation();
         let bodies: Vec<String> = documents(&citation)
             .into_iter()
             .filter_map(|doc| {
@@ -92,13 +105,16 @@ fn every_rule_quotes_a_shipped_source_verbatim() {
             continue;
         }
         checked += 1;
-        let misquoted = excerpts(&case.rule.text).into_iter().any(|excerpt| {
+        if !name.contains('.') {
+            resting_checked += 1;
+        }
+        let misquoted = excerpts(&rule.text).into_iter().any(|excerpt| {
             !bodies
                 .iter()
                 .any(|body| occurs_from_mid_sentence(&excerpt, body))
         });
         if misquoted {
-            failures.push(format!("{}: {citation}: {}", case.id, case.rule.text));
+            failures.push(format!("{name}: {citation}: {}", rule.text));
         }
     }
     assert!(
@@ -108,4 +124,8 @@ fn every_rule_quotes_a_shipped_source_verbatim() {
         failures.join("\n")
     );
     assert!(checked > 100, "only {checked} rule quotes checked");
+    assert_eq!(
+        resting_checked, resting,
+        "every rule an outcome can rest on cites a shipped document"
+    );
 }

@@ -267,6 +267,16 @@ fn case_details(out: &mut String, r: &CaseResult) {
         field("Autobahn", format!("<code>{}</code>", h(a)));
     }
     field("verdict", format!("{} {}", badge(r.verdict), h(&r.detail)));
+    if let Some(rule) = &r.rests_on {
+        field(
+            "rests on",
+            format!(
+                "{}<blockquote>{}</blockquote>",
+                h(&rule.section),
+                h(&rule.requirement)
+            ),
+        );
+    }
     if let Some(c) = &r.close {
         field(
             "close",

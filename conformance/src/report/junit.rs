@@ -90,6 +90,9 @@ fn case_body(r: &CaseResult, with_wire: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "verdict: {}", r.verdict);
     let _ = writeln!(out, "detail: {}", r.detail);
+    if let Some(rule) = &r.rests_on {
+        let _ = writeln!(out, "rests on: {}: \"{}\"", rule.section, rule.requirement);
+    }
     if let Some(c) = &r.close {
         let _ = writeln!(out, "close: {}", close_line(c));
     }

@@ -43,6 +43,48 @@ pub fn allowed_on_wire(code: u16) -> bool {
     matches!(code, NORMAL..=UNSUPPORTED_DATA | INVALID_PAYLOAD..=BAD_GATEWAY | 3000..=4999)
 }
 
+/// The name RFC 6455 §7.4.1 or the IANA registry gives `code`, in words.
+pub fn name(code: u16) -> Option<&'static str> {
+    Some(match code {
+        NORMAL => "normal closure",
+        GOING_AWAY => "going away",
+        PROTOCOL_ERROR => "protocol error",
+        UNSUPPORTED_DATA => "unsupported data",
+        RESERVED => "reserved",
+        NO_STATUS => "no status received, never on the wire",
+        ABNORMAL => "abnormal closure, never on the wire",
+        INVALID_PAYLOAD => "invalid frame payload data",
+        POLICY_VIOLATION => "policy violation",
+        MESSAGE_TOO_BIG => "message too big",
+        MANDATORY_EXTENSION => "mandatory extension",
+        INTERNAL_ERROR => "internal error",
+        SERVICE_RESTART => "service restart",
+        TRY_AGAIN_LATER => "try again later",
+        BAD_GATEWAY => "bad gateway",
+        TLS_HANDSHAKE => "TLS handshake, never on the wire",
+        3000..=3999 => "library or framework",
+        4000..=4999 => "private use",
+        _ => return None,
+    })
+}
+
+/// A close code as reports print it: `1008 (policy violation)`; a close
+/// frame without one prints `no code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Code(pub Option<u16>);
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            None => f.write_str("no code"),
+            Some(c) => match name(c) {
+                Some(n) => write!(f, "{c} ({n})"),
+                None => write!(f, "{c}"),
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +95,9 @@ mod tests {
         let mut want: Vec<u16> = (1000..=1003).chain(1007..=1014).collect();
         want.extend(3000..=4999);
         assert_eq!(allowed, want);
+        assert_eq!(Code(Some(1008)).to_string(), "1008 (policy violation)");
+        assert_eq!(Code(Some(999)).to_string(), "999");
+        assert_eq!(Code(None).to_string(), "no code");
         for c in [
             999,
             RESERVED,

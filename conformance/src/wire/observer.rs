@@ -121,6 +121,12 @@ impl Kind {
         Kind::DataAfterClose,
     ];
 
+    /// What a [`Kind::CloseCode`] breaks when the code is 1005, 1006 or
+    /// 1015, which §7.4.1 names.
+    pub fn reserved_code_rule() -> Rule {
+        Rule::new("RFC 6455", "7.4.1", R_RESERVED_CODE)
+    }
+
     /// The requirement this kind of breach breaks.
     pub fn rule(self) -> Rule {
         let r = |section, text| Rule::new("RFC 6455", section, text);
@@ -445,7 +451,7 @@ impl Observer {
                 c,
                 close_code::NO_STATUS | close_code::ABNORMAL | close_code::TLS_HANDSHAKE
             ) {
-                v.rule = Rule::new("RFC 6455", "7.4.1", R_RESERVED_CODE);
+                v.rule = Kind::reserved_code_rule();
             }
             self.push(now, Event::Violation(v));
         }

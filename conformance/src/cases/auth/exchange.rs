@@ -1,21 +1,51 @@
 //! What every auth case shares: the handshake it sends and the verdict on a token that must be
-//! refused ([docs/auth.md](../../../../docs/auth.md#the-auth-cases)).
+//! refused ([docs/auth.md](../../../../docs/auth.md#severities)).
 
 use super::mint;
 use crate::case::Run;
 use crate::cases::handshake::open::RFC_KEY;
 use crate::ctx::Ctx;
+use crate::rule::Rule;
 use crate::target::{AuthSettings, Conn, HttpAnswer, TokenIn};
 use crate::verdict::Outcome;
 use crate::wire::http::HttpResponse;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub const NEEDS_KEY: &str =
-    "auth cases need key material: pass --jwt-secret S or --jwt-private-key PEM (with --jwt-alg)";
+    "pass --jwt-secret S or --jwt-private-key PEM, the target's key (see docs/auth.md)";
 
 /// What most auth cases expect: the answer [`judge_refusal`] calls OK.
 pub const REFUSED: &str =
     "refused before the upgrade: 401 with WWW-Authenticate: Bearer (another 4xx NON-STRICT; 101 or silence FAILED)";
+
+/// What a case expects whose token is wrong only in form ([`Flaw::Form`]).
+pub const REFUSED_FORM: &str =
+    "refused before the upgrade: 401 with WWW-Authenticate: Bearer (another 4xx NON-STRICT; 101 NON-STRICT, \
+the token being genuine and only its form wrong; silence FAILED)";
+
+/// What every refusal needs, and what silence (or a status that is neither
+/// 101 nor a 4xx) breaks whatever the case is about.
+pub const CHALLENGE: Rule = Rule::new(
+    "RFC 6750",
+    "3",
+    "If the protected resource request does not include authentication credentials or does not \
+contain an access token that enables access to the protected resource, the resource server MUST include the HTTP \
+\"WWW-Authenticate\" response header field",
+);
+
+/// What is wrong with what a refusal case sends, which decides how bad a 101 is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flaw {
+    /// No token at all.
+    Missing,
+    /// A token that must not grant access: forged, unsigned, expired, not
+    /// yet valid, for another audience or issuer, or not a JWT: a 101 is FAILED.
+    Token,
+    /// A token the key holder signed, with good claims, whose encoding or
+    /// header is stricter than a lenient parser needs; the reason accepting
+    /// it is only NON-STRICT.
+    Form(&'static str),
+}
 
 /// What a case sends: a token (or none) and where it goes (`None`: the
 /// configured carrier).
@@ -98,23 +128,29 @@ pub fn challenge(r: &HttpResponse) -> Option<String> {
 pub fn answered(answer: &HttpAnswer) -> Result<&HttpResponse, Outcome> {
     match answer {
         HttpAnswer::Response(r) => Ok(r),
-        HttpAnswer::NoResponse(end, n) => Err(Outcome::failed(format!(
-            "no HTTP response: {end:?} after {n} bytes; a refusal must be an HTTP error response"
-        ))),
-        HttpAnswer::Malformed(e) => Err(Outcome::failed(format!("malformed HTTP response: {e}"))),
+        no @ (HttpAnswer::NoResponse(..) | HttpAnswer::Malformed(_)) => Err(Outcome::failed_by(
+            CHALLENGE,
+            format!("{no}; a refusal must be an HTTP error response"),
+        )),
     }
 }
 
 /// The verdict on the answer to a token that must be refused before the
 /// upgrade. Statuses in `also_ok` are as good as a 401 (413/414/431 for an
 /// oversized token, 400 for a token the request grammar cannot carry).
-pub fn judge_refusal(answer: &HttpAnswer, also_ok: &[u16]) -> Outcome {
+pub fn judge_refusal(answer: &HttpAnswer, also_ok: &[u16], flaw: Flaw) -> Outcome {
     let r = match answered(answer) {
         Ok(r) => r,
         Err(o) => return o,
     };
     match r.status {
-        101 => Outcome::failed("accepted with 101 a token that must be refused"),
+        101 => match flaw {
+            Flaw::Missing => Outcome::failed("accepted with 101 a request that carried no token"),
+            Flaw::Token => Outcome::failed("accepted with 101 a token that must be refused"),
+            Flaw::Form(why) => Outcome::non_strict(format!(
+                "accepted with 101 a token the RFC makes invalid for its form alone: {why}"
+            )),
+        },
         401 => match challenge(r) {
             Some(c) => Outcome::ok(format!("refused with 401 (WWW-Authenticate: {c})")),
             None => Outcome::non_strict(
@@ -122,30 +158,48 @@ pub fn judge_refusal(answer: &HttpAnswer, also_ok: &[u16]) -> Outcome {
             ),
         },
         s if also_ok.contains(&s) => Outcome::ok(format!("refused with {}", r.status_line())),
+        400..=499 if flaw == Flaw::Missing => Outcome::non_strict(format!(
+            "refused with {}; a request without credentials gets 401 with a Bearer challenge (RFC 6750 §3)",
+            r.status_line()
+        )),
         400..=499 => Outcome::non_strict(format!(
             "refused with {}; RFC 6750 §3.1 asks 401 for an invalid token",
             r.status_line()
         )),
-        _ => Outcome::failed(format!(
-            "answered {}: neither 101 nor a refusal of the token",
-            r.status_line()
-        )),
+        _ => Outcome::failed_by(
+            CHALLENGE,
+            format!(
+                "answered {}: neither 101 nor a refusal of the request",
+                r.status_line()
+            ),
+        ),
     }
 }
 
-/// A case whose attempt must be refused ([`REFUSED`]).
+/// A case whose token must be refused ([`REFUSED`]).
 pub fn refuse(build: Build) -> Run {
-    refuse_or(build, &[])
+    refuse_or(build, &[], Flaw::Token)
+}
+
+/// A case whose request carries no token ([`REFUSED`]).
+pub fn refuse_missing(build: Build) -> Run {
+    refuse_or(build, &[], Flaw::Missing)
+}
+
+/// A case whose token is wrong in form only ([`REFUSED_FORM`]); `why`
+/// says why accepting it is NON-STRICT.
+pub fn refuse_form(build: Build, why: &'static str) -> Run {
+    refuse_or(build, &[], Flaw::Form(why))
 }
 
 /// [`refuse`], where 413/414/431 (too large) are as good as a 401.
 pub fn refuse_sized(build: Build) -> Run {
-    refuse_or(build, &[413, 414, 431])
+    refuse_or(build, &[413, 414, 431], Flaw::Token)
 }
 
-fn refuse_or(build: Build, size: &'static [u16]) -> Run {
+fn refuse_or(build: Build, size: &'static [u16], flaw: Flaw) -> Run {
     Run::with(move |ctx: &mut Ctx| match exchange(ctx, build) {
-        Ok((answer, _, grammar)) => judge_refusal(&answer, &[size, grammar].concat()),
+        Ok((answer, _, grammar)) => judge_refusal(&answer, &[size, grammar].concat(), flaw),
         Err(o) => o,
     })
 }

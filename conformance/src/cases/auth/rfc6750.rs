@@ -2,7 +2,8 @@
 //! RFC 6455 §4.2.2 for the `bearer.` subprotocol carrier.
 
 use super::exchange::{
-    answered, challenge, exchange, minted, refuse, refuse_sized, Attempt, REFUSED,
+    answered, challenge, exchange, minted, refuse_missing, refuse_sized, Attempt, CHALLENGE,
+    REFUSED,
 };
 use super::mint;
 use super::rfc7515::bad_signature;
@@ -27,14 +28,6 @@ const SUBPROTOCOL_CHOSEN: Rule = Rule::new(
     "The value chosen MUST be derived from the client's handshake, specifically by selecting one of the \
      values from the |Sec-WebSocket-Protocol| field that the server is willing to use for this connection \
      (if any).",
-);
-
-const CHALLENGE: Rule = Rule::new(
-    "RFC 6750",
-    "3",
-    "If the protected resource request does not include authentication credentials or does not \
-contain an access token that enables access to the protected resource, the resource server MUST include the HTTP \
-\"WWW-Authenticate\" response header field",
 );
 
 const NO_ERROR_INFO: Rule = Rule::new(
@@ -80,7 +73,7 @@ pub fn cases() -> Vec<Case> {
             rule: CHALLENGE,
             sends: "a valid handshake with no token anywhere".into(),
             expects: REFUSED.into(),
-            run: refuse(no_token),
+            run: refuse_missing(no_token),
             ..Case::BASE
         }),
         case(Case {
@@ -211,10 +204,13 @@ fn invalid_token_challenge(ctx: &mut Ctx) -> Outcome {
             "{} with WWW-Authenticate: {c}; RFC 6750 §3.1 asks 401 with error=\"invalid_token\"",
             r.status
         )),
-        (_, _) => Outcome::failed(format!(
-            "{} without a WWW-Authenticate: Bearer challenge",
-            r.status_line()
-        )),
+        (_, _) => Outcome::failed_by(
+            CHALLENGE,
+            format!(
+                "{} without a WWW-Authenticate: Bearer challenge",
+                r.status_line()
+            ),
+        ),
     }
 }
 

@@ -1,7 +1,7 @@
 //! RFC 7515 (JWS): the signature, `crit`, the compact serialization's three
 //! segments, strict base64url, and a header that is a JSON object.
 
-use super::exchange::{minted, refuse, Attempt, REFUSED};
+use super::exchange::{minted, refuse, refuse_form, Attempt, REFUSED, REFUSED_FORM};
 use super::mint;
 use crate::case::{case, Case};
 use crate::rule::Rule;
@@ -56,6 +56,24 @@ const HEADER_OBJECT: Rule = Rule::new(
 completely valid JSON object conforming to RFC 7159 [RFC7159]; let the JWS Protected Header be this JSON object.",
 );
 
+/// Why accepting a segment that is not strict base64url is NON-STRICT: the
+/// key holder signed exactly the bytes sent, with good claims.
+const LAX_BASE64URL_WHY: &str = "the key holder signed exactly these bytes and the claims are good, so no \
+forged, expired or misdirected token gets in; but a lenient decoder makes token strings malleable (one token, \
+several spellings), which matters to replay caches and token blocklists";
+
+const FOUR_SEGMENTS_WHY: &str =
+    "the first three segments are a genuine token with good claims; the extra \
+segment only makes token strings malleable (one token, several spellings)";
+
+const CRIT_ABSENT_WHY: &str =
+    "the producer broke RFC 7515 §4.1.11, but the extension it names is not \
+there to restrict anything; the token is otherwise genuine";
+
+const HEADER_NOT_OBJECT_WHY: &str =
+    "the key holder signed it with good claims; a verifier that takes the \
+algorithm from its own configuration rather than the header lets no forged token in";
+
 pub fn cases() -> Vec<Case> {
     vec![
         case(Case {
@@ -89,14 +107,17 @@ pub fn cases() -> Vec<Case> {
             rule: CRIT_ABSENT,
             sends: "a signed token with crit [\"urn:voxproof:absent\"] and no such parameter"
                 .into(),
-            expects: REFUSED.into(),
-            run: refuse(|s, now| {
-                header_with(
-                    s,
-                    now,
-                    json!({"alg": s.alg, "typ": "JWT", "crit": ["urn:voxproof:absent"]}),
-                )
-            }),
+            expects: REFUSED_FORM.into(),
+            run: refuse_form(
+                |s, now| {
+                    header_with(
+                        s,
+                        now,
+                        json!({"alg": s.alg, "typ": "JWT", "crit": ["urn:voxproof:absent"]}),
+                    )
+                },
+                CRIT_ABSENT_WHY,
+            ),
             ..Case::BASE
         }),
         case(Case {
@@ -115,13 +136,16 @@ pub fn cases() -> Vec<Case> {
             title: "A token of four segments is refused".into(),
             rule: PARTS,
             sends: "a valid token with its signature segment repeated (four segments)".into(),
-            expects: REFUSED.into(),
-            run: refuse(|s, now| {
-                segments(s, now, |t| {
-                    let sig = t.rsplit_once('.').expect("three").1;
-                    format!("{t}.{sig}")
-                })
-            }),
+            expects: REFUSED_FORM.into(),
+            run: refuse_form(
+                |s, now| {
+                    segments(s, now, |t| {
+                        let sig = t.rsplit_once('.').expect("three").1;
+                        format!("{t}.{sig}")
+                    })
+                },
+                FOUR_SEGMENTS_WHY,
+            ),
             ..Case::BASE
         }),
         case(Case {
@@ -129,14 +153,17 @@ pub fn cases() -> Vec<Case> {
             title: "A token with '=' padding is refused".into(),
             rule: BASE64URL,
             sends: "a token whose payload segment carries '=' padding, signed as sent".into(),
-            expects: REFUSED.into(),
-            run: refuse(|s, now| {
-                lax_payload(s, now, |bytes| {
-                    let p = mint::b64(bytes);
-                    let pad = (4 - p.len() % 4) % 4;
-                    (pad > 0).then(|| format!("{p}{}", "=".repeat(pad)))
-                })
-            }),
+            expects: REFUSED_FORM.into(),
+            run: refuse_form(
+                |s, now| {
+                    lax_payload(s, now, |bytes| {
+                        let p = mint::b64(bytes);
+                        let pad = (4 - p.len() % 4) % 4;
+                        (pad > 0).then(|| format!("{p}{}", "=".repeat(pad)))
+                    })
+                },
+                LAX_BASE64URL_WHY,
+            ),
             ..Case::BASE
         }),
         case(Case {
@@ -145,13 +172,16 @@ pub fn cases() -> Vec<Case> {
             rule: BASE64URL,
             sends: "a token with a space in the middle of its payload segment, signed as sent"
                 .into(),
-            expects: REFUSED.into(),
-            run: refuse(|s, now| {
-                let h = mint::b64(mint::header(&s.alg).to_string().as_bytes());
-                let p = mint::b64(Value::Object(mint::claims(s, now)).to_string().as_bytes());
-                let (a, b) = p.split_at(p.len() / 2);
-                minted(mint::signed(s, &s.alg, &h, &format!("{a} {b}")))
-            }),
+            expects: REFUSED_FORM.into(),
+            run: refuse_form(
+                |s, now| {
+                    let h = mint::b64(mint::header(&s.alg).to_string().as_bytes());
+                    let p = mint::b64(Value::Object(mint::claims(s, now)).to_string().as_bytes());
+                    let (a, b) = p.split_at(p.len() / 2);
+                    minted(mint::signed(s, &s.alg, &h, &format!("{a} {b}")))
+                },
+                LAX_BASE64URL_WHY,
+            ),
             ..Case::BASE
         }),
         case(Case {
@@ -159,13 +189,16 @@ pub fn cases() -> Vec<Case> {
             title: "A token in the standard base64 alphabet is refused".into(),
             rule: BASE64URL,
             sends: "a token whose payload segment uses '+' or '/', signed as sent".into(),
-            expects: REFUSED.into(),
-            run: refuse(|s, now| {
-                lax_payload(s, now, |bytes| {
-                    let p = mint::b64_standard(bytes);
-                    p.contains(['+', '/']).then_some(p)
-                })
-            }),
+            expects: REFUSED_FORM.into(),
+            run: refuse_form(
+                |s, now| {
+                    lax_payload(s, now, |bytes| {
+                        let p = mint::b64_standard(bytes);
+                        p.contains(['+', '/']).then_some(p)
+                    })
+                },
+                LAX_BASE64URL_WHY,
+            ),
             ..Case::BASE
         }),
         case(Case {
@@ -173,8 +206,11 @@ pub fn cases() -> Vec<Case> {
             title: "A token whose header is a JSON array is refused".into(),
             rule: HEADER_OBJECT,
             sends: "a signed token whose header is [\"<alg>\"]".into(),
-            expects: REFUSED.into(),
-            run: refuse(|s, now| header_with(s, now, json!([s.alg]))),
+            expects: REFUSED_FORM.into(),
+            run: refuse_form(
+                |s, now| header_with(s, now, json!([s.alg])),
+                HEADER_NOT_OBJECT_WHY,
+            ),
             ..Case::BASE
         }),
     ]

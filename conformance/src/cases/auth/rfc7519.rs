@@ -102,7 +102,7 @@ pub fn cases() -> Vec<Case> {
             run: refuse(|s, now| {
                 if s.iss.is_none() {
                     return Err(Outcome::unimplemented(
-                        "the target's issuer is unknown: pass --jwt-iss to enable this case",
+                        "pass --jwt-iss ISS, the issuer the target expects",
                     ));
                 }
                 minted(mint::token(s, now, |c| {
@@ -166,7 +166,7 @@ fn expiry_during_connection(ctx: &mut Ctx) -> Outcome {
         let read = conn.observe(&mut observer);
         while let Some(seen) = observer.poll_event() {
             let code = match seen.event {
-                Event::Violation(v) => return Outcome::failed(v.to_string()),
+                Event::Violation(v) => return Outcome::failed_by(v.rule, v.detail),
                 Event::Unreadable(e) => return Outcome::failed(e),
                 Event::Close { code, .. } => code,
                 Event::Message { .. } | Event::Ping(_) | Event::Pong(_) => continue,
@@ -176,14 +176,16 @@ fn expiry_during_connection(ctx: &mut Ctx) -> Outcome {
             let _ = conn.send_replies(&mut observer, [1, 2, 3, 4]);
             return if early(at) {
                 Outcome::failed(format!(
-                    "closed with {code:?} {:.1} s before the token expired",
+                    "closed with {} {:.1} s before the token expired",
+                    close_code::Code(code),
                     exp - at
                 ))
             } else if code == Some(close_code::POLICY_VIOLATION) {
-                Outcome::ok("closed with 1008 when the token expired")
+                Outcome::ok("closed with 1008 (policy violation) when the token expired")
             } else {
                 Outcome::non_strict(format!(
-                    "closed with {code:?} when the token expired; 1008 (policy violation) fits"
+                    "closed with {} when the token expired; 1008 (policy violation) fits",
+                    close_code::Code(code)
                 ))
             };
         }
@@ -201,10 +203,10 @@ fn expiry_during_connection(ctx: &mut Ctx) -> Outcome {
             Err(FrameEnd::Read(end, _)) => {
                 let at = now();
                 return if early(at) {
-                    Outcome::failed(format!("dropped the connection ({end:?}) while the token was valid"))
+                    Outcome::failed(format!("dropped the connection ({end}) while the token was valid"))
                 } else {
                     Outcome::non_strict(format!(
-                        "dropped the connection ({end:?}) at expiry without a close frame"
+                        "dropped the connection ({end}) at expiry without a close frame"
                     ))
                 };
             }

@@ -1,7 +1,7 @@
 //! RFC 8725 §3.1 cases: the algorithm is the verifier's, never the token's
 //! ([docs/auth.md](../../../../docs/auth.md#the-auth-cases)).
 
-use super::exchange::{minted, refuse, Attempt, REFUSED};
+use super::exchange::{minted, refuse, refuse_form, Attempt, REFUSED, REFUSED_FORM};
 use super::mint;
 use crate::case::{case, Case};
 use crate::rule::Rule;
@@ -24,6 +24,11 @@ algorithm that is used for the cryptographic operation.  Moreover, each key MUST
 and this MUST be checked when the cryptographic operation is performed.",
 );
 
+/// Why accepting the configured key under a sibling algorithm is NON-STRICT.
+const OTHER_ALG_WHY: &str = "only the holder of the configured key can sign it (HS512 with the HS256 secret, \
+RS512 with the RS256 private key), so no forged token gets in; but the verifier lets the token choose among \
+algorithms, which RFC 8725 §3.1 forbids";
+
 pub fn cases() -> Vec<Case> {
     vec![
         case(Case {
@@ -40,8 +45,8 @@ pub fn cases() -> Vec<Case> {
             title: "A token signed by the right key under another algorithm is refused".into(),
             rule: ONE_ALGORITHM,
             sends: "a token signed with the configured key under a sibling algorithm (HS256→HS512, RS256→RS512, …)".into(),
-            expects: REFUSED.into(),
-            run: refuse(other_alg),
+            expects: REFUSED_FORM.into(),
+            run: refuse_form(other_alg, OTHER_ALG_WHY),
             ..Case::BASE
         }),
         case(Case {

@@ -16,7 +16,8 @@ than 0, followed by zero or more frames with the FIN bit clear and the opcode se
 with the FIN bit set and an opcode of 0.",
 );
 
-const FRAGMENT_CONTROL: Rule = Rule::new(
+/// Also cited by category 7 (a close in the middle of a message).
+pub(super) const FRAGMENT_CONTROL: Rule = Rule::new(
     "RFC 6455",
     "5.4",
     "Control frames (see Section 5.5) MAY be injected in the middle of a fragmented \

@@ -1,10 +1,34 @@
 //! Judging a server's answer to one opening handshake: a pure function from
 //! the vector's expectations and the answer to a verdict.
 
-use crate::target::{HttpAnswer, ReadEnd};
+use crate::rule::Rule;
+use crate::target::HttpAnswer;
 use crate::verdict::Outcome;
 use crate::wire::http::HttpResponse;
 use voxproof_vectors::{Expected, HeaderExpect, Match, RejectExpect, ServerTest, UpgradeExpect};
+
+/// What any handshake the server does not accept must get: an HTTP error
+/// response. Silence (or bytes that are not an HTTP response) after a
+/// request that is invalid, or that the server may refuse, rests on this
+/// sentence wherever a handshake case meets it
+/// ([docs/target.md](../../../../docs/target.md#how-a-case-decides)).
+pub const ANSWER_WITH_ERROR: Rule = Rule::new(
+    "RFC 6455",
+    "4.2.1",
+    "If the server, while reading the handshake, finds that the client did not send a handshake that \
+matches the description below [...] including but not limited to any violations of the ABNF grammar specified for the \
+components of the handshake, the server MUST stop processing the client's handshake and return an HTTP response with an \
+appropriate error code (such as 400 Bad Request).",
+);
+
+/// A 426 must say which protocol to upgrade to.
+pub const UPGRADE_IN_426: Rule = Rule::new(
+    "RFC 9110",
+    "15.5.22, §7.8",
+    "The server MUST send an Upgrade header field in a 426 response to indicate the required protocol(s) \
+[...] A server that sends a 426 (Upgrade Required) response MUST send an Upgrade header field to indicate the \
+acceptable protocols, in order of descending preference.",
+);
 
 /// Problems with a 101 response, empty when it satisfies `expect`.
 pub fn upgrade_problems(resp: &HttpResponse, expect: &UpgradeExpect) -> Vec<String> {
@@ -76,31 +100,18 @@ fn header_problems(resp: &HttpResponse, headers: &[HeaderExpect]) -> Vec<String>
     problems
 }
 
-fn no_response(end: &ReadEnd, bytes: usize) -> String {
-    let how = match end {
-        ReadEnd::Closed => "the connection was closed".to_string(),
-        ReadEnd::Error(e) => format!("the connection failed ({e})"),
-        ReadEnd::TimedOut => "the deadline passed".to_string(),
-    };
-    if bytes == 0 {
-        format!("no HTTP response: {how} with nothing sent back")
-    } else {
-        format!("no complete HTTP response: {how} after {bytes} bytes")
-    }
-}
-
 /// The verdict for one server vector.
 pub fn judge(test: &ServerTest, answer: &HttpAnswer) -> Outcome {
     let resp = match answer {
         HttpAnswer::Response(r) => r,
-        HttpAnswer::NoResponse(end, bytes) => {
-            // Valid requests need a 101, invalid ones an error response:
-            // silence is never right (RFC 6455 §4.2.1: "MUST ... return an
-            // HTTP response with an appropriate error code").
-            return Outcome::failed(no_response(end, *bytes));
-        }
-        HttpAnswer::Malformed(e) => {
-            return Outcome::failed(format!("malformed HTTP response: {e}"))
+        // Valid requests need a 101 (the vector's own rule), the others an
+        // error response: silence is never right.
+        HttpAnswer::NoResponse(..) | HttpAnswer::Malformed(_) => {
+            let failed = Outcome::failed(answer.to_string());
+            return match test.result {
+                Expected::Valid => failed,
+                Expected::Invalid | Expected::Acceptable => failed.resting_on(ANSWER_WITH_ERROR),
+            };
         }
     };
     if resp.status == 101 {
@@ -134,20 +145,35 @@ pub fn judge(test: &ServerTest, answer: &HttpAnswer) -> Outcome {
 /// The verdict for a non-101 answer to a request that must be (or may be) refused.
 pub fn judge_rejection(resp: &HttpResponse, expect: &RejectExpect) -> Outcome {
     if !(400..=599).contains(&resp.status) {
-        return Outcome::failed(format!(
-            "answered {}, neither 101 nor an error status",
-            resp.status_line()
-        ));
+        return Outcome::failed_by(
+            ANSWER_WITH_ERROR,
+            format!(
+                "answered {}, neither 101 nor an error status",
+                resp.status_line()
+            ),
+        );
     }
-    let mut problems = header_problems(resp, &expect.headers);
+    let problems = header_problems(resp, &expect.headers);
     //= https://www.rfc-editor.org/rfc/rfc9110#section-15.5.22
     //# The server MUST send an Upgrade header field in a 426 response to
     //# indicate the required protocol(s)
-    if resp.status == 426 && !resp.has("Upgrade") {
-        problems.push("a 426 without an Upgrade field (RFC 9110 §15.5.22)".into());
-    }
-    if !problems.is_empty() {
-        return Outcome::failed(format!("{} response: {}", resp.status, problems.join("; ")));
+    let no_upgrade = resp.status == 426 && !resp.has("Upgrade");
+    match (problems.is_empty(), no_upgrade) {
+        (true, false) => {}
+        // The vector's own requirement was met; RFC 9110's was not.
+        (true, true) => {
+            return Outcome::failed_by(UPGRADE_IN_426, "426 response without an Upgrade field")
+        }
+        (false, false) => {
+            return Outcome::failed(format!("{} response: {}", resp.status, problems.join("; ")))
+        }
+        (false, true) => {
+            return Outcome::failed(format!(
+                "{} response: {}; and no Upgrade field (RFC 9110 §15.5.22)",
+                resp.status,
+                problems.join("; ")
+            ))
+        }
     }
     if let Some(required) = expect.status {
         if resp.status != required {

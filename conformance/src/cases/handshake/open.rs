@@ -30,11 +30,13 @@ pub fn check_101(answer: &HttpAnswer, accept: &str) -> Result<(), Outcome> {
             }
             match r.values("Sec-WebSocket-Accept").as_slice() {
                 [a] if *a == accept.as_bytes() => {}
+                [] => problems.push(format!("Sec-WebSocket-Accept {accept} required, got none")),
                 got => problems.push(format!(
-                    "Sec-WebSocket-Accept {accept} required, got {:?}",
+                    "Sec-WebSocket-Accept {accept} required, got {}",
                     got.iter()
-                        .map(|v| String::from_utf8_lossy(v))
+                        .map(|v| format!("\"{}\"", String::from_utf8_lossy(v)))
                         .collect::<Vec<_>>()
+                        .join(", ")
                 )),
             }
             if problems.is_empty() {
@@ -50,9 +52,9 @@ pub fn check_101(answer: &HttpAnswer, accept: &str) -> Result<(), Outcome> {
             "refused a valid handshake with {}",
             r.status_line()
         ))),
-        HttpAnswer::NoResponse(end, n) => Err(Outcome::failed(format!(
-            "no HTTP response to a valid handshake ({end:?} after {n} bytes)"
-        ))),
+        no @ HttpAnswer::NoResponse(..) => {
+            Err(Outcome::failed(format!("{no} to a valid handshake")))
+        }
         HttpAnswer::Malformed(e) => Err(Outcome::failed(format!("malformed HTTP response: {e}"))),
     }
 }

@@ -92,16 +92,14 @@ fn established(ctx: &mut Ctx) -> Outcome {
         let read = conn.observe(&mut observer);
         while let Some(seen) = observer.poll_event() {
             match seen.event {
-                Event::Violation(v) => return Outcome::failed(v.to_string()),
+                Event::Violation(v) => return Outcome::failed_by(v.rule, v.detail),
                 Event::Unreadable(e) => return Outcome::failed(e),
                 Event::Close { .. } => return Outcome::ok("close answered with a close frame"),
                 Event::Message { .. } | Event::Ping(_) | Event::Pong(_) => {}
             }
         }
-        if let Err(FrameEnd::Read(end, n)) = read {
-            return Outcome::failed(format!(
-                "101, but no close frame came back ({end:?} with {n} bytes of an incomplete frame)"
-            ));
+        if let Err(end @ FrameEnd::Read(..)) = read {
+            return Outcome::failed(format!("101, but no close frame came back: {end}"));
         }
     }
     Outcome::failed("16 frames and no close frame")

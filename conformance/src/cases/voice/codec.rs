@@ -147,9 +147,9 @@ pub fn judge_refusal(answer: &HttpAnswer, status: u16, resource: &str) -> Outcom
             "{resource}: {}; {status} expected",
             r.status_line()
         )),
-        HttpAnswer::NoResponse(end, n) => Outcome::failed(format!(
-            "{resource}: no HTTP response ({end:?} after {n} bytes); {status} expected"
-        )),
+        no @ HttpAnswer::NoResponse(..) => {
+            Outcome::failed(format!("{resource}: {no}; {status} expected"))
+        }
         HttpAnswer::Malformed(e) => {
             Outcome::failed(format!("{resource}: malformed HTTP response: {e}"))
         }

@@ -28,8 +28,8 @@ pub fn voice(run: fn(&mut Ctx) -> Outcome) -> Run {
     Run::with(move |ctx: &mut Ctx| {
         if ctx.target.voice.is_none() {
             return Outcome::unimplemented(
-                "voice cases need --profile voice (a target serving docs/voice-protocol.md \
-                 on the same host and port)",
+                "pass --profile voice, for a target serving docs/voice-protocol.md \
+                 on the same host and port",
             );
         }
         run(ctx)
@@ -61,7 +61,7 @@ pub fn configure(
         let (room, token) = g
             .split_once(':')
             .filter(|(r, t)| !r.is_empty() && !t.is_empty())
-            .ok_or_else(|| format!("--voice-grant {g:?}: ROOM:TOKEN expected"))?;
+            .ok_or_else(|| format!("--voice-grant \"{g}\": ROOM:TOKEN expected"))?;
         let Some(voice) = target.voice.as_mut() else {
             return Err("--voice-grant needs --profile voice".into());
         };

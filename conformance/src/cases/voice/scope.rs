@@ -34,7 +34,7 @@ fn scope(ctx: &mut Ctx) -> Outcome {
         .unwrap_or_default();
     let Some(grant) = ctx.target.voice.as_ref().and_then(|v| v.grant.clone()) else {
         return Outcome::unimplemented(
-            "no --voice-grant ROOM:TOKEN: the suite has no token whose rooms claim it knows",
+            "pass --voice-grant ROOM:TOKEN, a token whose rooms claim the suite knows",
         );
     };
     let bearer = format!("Bearer {}", grant.token);

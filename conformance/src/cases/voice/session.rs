@@ -9,7 +9,7 @@ use crate::target::{Conn, FrameEnd, HttpAnswer, ReadEnd};
 use crate::verdict::Outcome;
 use crate::wire::close_code;
 use crate::wire::frame::{opcode, Frame};
-use crate::wire::observer::{Event, Observed, Observer};
+use crate::wire::observer::{Event, Observed, Observer, Violation};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 use voxproof_vectors::g711::Law;
@@ -69,13 +69,15 @@ pub struct Listened {
     pub ended: Option<String>,
     /// The first breach of RFC 6455 in what the target sent, with its rule
     /// (listening stops there).
-    pub violation: Option<String>,
+    pub violation: Option<Violation>,
 }
 
 impl Listened {
     /// FAILED, citing the rule, when the target broke RFC 6455 while heard.
     pub fn breach(&self) -> Option<Outcome> {
-        self.violation.as_ref().map(|v| Outcome::failed(v.clone()))
+        self.violation
+            .as_ref()
+            .map(|v| Outcome::failed_by(v.rule.clone(), v.detail.clone()))
     }
 
     /// The first breach among several participants' listening.
@@ -217,7 +219,7 @@ fn listen(conn: &mut Conn, until: Instant, expect_audio: Option<usize>) -> Liste
                     stop = true;
                 }
                 Event::Violation(v) => {
-                    out.violation.get_or_insert(v.to_string());
+                    out.violation.get_or_insert(v);
                     stop = true;
                 }
                 Event::Unreadable(e) => {
@@ -232,7 +234,7 @@ fn listen(conn: &mut Conn, until: Instant, expect_audio: Option<usize>) -> Liste
             Ok(()) => {}
             Err(FrameEnd::Read(ReadEnd::TimedOut, _)) => break,
             Err(FrameEnd::Read(end, _)) => {
-                out.ended = Some(format!("the connection ended: {end:?}"));
+                out.ended = Some(format!("the connection ended: {end}"));
                 break;
             }
             Err(FrameEnd::Invalid(e)) => {

@@ -2,8 +2,10 @@
 //! observed ([docs/framing.md](../../../../../docs/framing.md#verdicts)).
 
 use super::script::{CloseExpect, Event, Expect};
+use crate::rule::Rule;
 use crate::verdict::{CloseOutcome, Closer, Outcome, Verdict};
 use crate::wire::close_code;
+use crate::wire::observer::Violation;
 
 /// Everything observed on the connection, for the judge.
 #[derive(Debug, Clone, Default)]
@@ -19,12 +21,35 @@ pub struct Observation {
     pub suite_sent_close: bool,
     /// For each [`Step::Probe`] or [`Step::Wait`]: was the connection still open?
     pub probes: Vec<bool>,
-    /// Breaches of RFC 6455 seen in what the target sent, each with its
-    /// rule's citation and sentence (see `wire::observer`), and bytes that
-    /// could not be read as frames.
-    pub violations: Vec<String>,
+    /// Breaches of RFC 6455 seen in what the target sent, each with the
+    /// rule it breaks (see `wire::observer`), and bytes that could not be
+    /// read as frames.
+    pub violations: Vec<Breach>,
     /// The deadline passed while waiting.
     pub timed_out: bool,
+}
+
+/// One thing wrong in what the target sent: a [`Violation`] and its rule,
+/// or bytes that could not be read as frames (no rule of their own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Breach {
+    pub detail: String,
+    pub rule: Option<Rule>,
+}
+
+impl From<Violation> for Breach {
+    fn from(v: Violation) -> Breach {
+        Breach {
+            detail: v.detail,
+            rule: Some(v.rule),
+        }
+    }
+}
+
+impl From<String> for Breach {
+    fn from(detail: String) -> Breach {
+        Breach { detail, rule: None }
+    }
 }
 
 /// The events in words, a run of equal events once with its count (a case
@@ -170,12 +195,15 @@ pub fn judge(expect: &Expect, obs: &Observation) -> Outcome {
                 verdict: Verdict::Informational,
                 ..close
             }),
+            rule: None,
         };
     }
     // A breach of RFC 6455 in what the target sent fails any case, informational or not.
+    let mut rule = None;
     if let Some(v) = obs.violations.first() {
         verdict = Verdict::Failed;
-        detail = v.clone();
+        detail = v.detail.clone();
+        rule = v.rule.clone().map(Box::new);
     }
     if expect.limits
         && close.closed_by == Closer::Target
@@ -196,6 +224,7 @@ pub fn judge(expect: &Expect, obs: &Observation) -> Outcome {
             verdict: Verdict::NonStrict,
             detail,
             close: Some(close),
+            rule: None,
         };
     }
     let overall = verdict.max(close.verdict);
@@ -208,6 +237,7 @@ pub fn judge(expect: &Expect, obs: &Observation) -> Outcome {
         verdict: overall,
         detail,
         close: Some(close),
+        rule,
     }
 }
 
@@ -310,7 +340,7 @@ mod tests {
     fn masked_server_frame_fails() {
         let expect = Expect::ok(vec![], CloseExpect::normal());
         let mut obs = clean_by(Closer::Suite, close_code::NORMAL);
-        obs.violations.push("masked".into());
+        obs.violations.push(String::from("masked").into());
         assert_eq!(judge(&expect, &obs).verdict, Verdict::Failed);
     }
 

@@ -167,7 +167,7 @@ impl Event {
     pub(super) fn describe(&self) -> String {
         let show = |p: &[u8]| match std::str::from_utf8(p) {
             _ if p.len() > 24 => format!("{} bytes", p.len()),
-            Ok(text) => format!("{text:?}"),
+            Ok(text) => format!("\"{}\"", text.escape_debug()),
             // Not text: the bytes in hex rather than replacement characters.
             Err(_) => format!(
                 "0x{}",

@@ -130,8 +130,8 @@ impl Session {
                     }
                     stop = stop.or(Some(Stop::TargetClosed));
                 }
-                observer::Event::Violation(v) => self.obs.violations.push(v.to_string()),
-                observer::Event::Unreadable(e) => self.obs.violations.push(e),
+                observer::Event::Violation(v) => self.obs.violations.push(v.into()),
+                observer::Event::Unreadable(e) => self.obs.violations.push(e.into()),
             }
         }
         while let Some(reply) = self.observer.poll_reply() {

@@ -1,6 +1,7 @@
 //! `voxproof-server`: the reference WebSocket server.
 
 use clap::Parser;
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -128,11 +129,13 @@ fn auth(args: &JwtArgs) -> Result<Option<Auth>, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Colours only on a terminal: a log file or a pipe gets plain text.
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .init();
     let args = Args::parse();
     let auth = match auth(&args.jwt) {

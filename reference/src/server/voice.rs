@@ -4,7 +4,9 @@
 
 use super::close;
 use super::conn::{Conn, Next, Queue, Transport, WhenFull};
+use super::throttle::Throttle;
 use crate::g711::Codec;
+use crate::voice::policing::{Policer, Verdict};
 use crate::voice::protocol::{Event, Frame, Route, CLOSE_FRAME_SIZE, FRAME_BYTES, FRAME_MS};
 use crate::voice::room::{Buffering, Out, Room};
 use std::collections::HashMap;
@@ -53,7 +55,14 @@ pub async fn run_room(name: String, buffering: Buffering, mut commands: mpsc::Re
     };
     loop {
         tokio::select! {
+            // The clock first: a tick is never kept waiting by commands,
+            // however fast they come.
             biased;
+            _ = clock.tick() => {
+                for (to, frame) in room.tick() {
+                    deliver(&outs, &to, Out::Audio(frame));
+                }
+            }
             command = commands.recv() => match command {
                 None => return,
                 Some(Command::Join { codec, out, reply }) => {
@@ -72,11 +81,6 @@ pub async fn run_room(name: String, buffering: Buffering, mut commands: mpsc::Re
                     }
                 }
             },
-            _ = clock.tick() => {
-                for (to, frame) in room.tick() {
-                    deliver(&outs, &to, Out::Audio(frame));
-                }
-            }
         }
     }
 }
@@ -146,6 +150,8 @@ pub const ECHO_QUEUE: Queue = Queue {
     when_full: WhenFull::PauseReading,
 };
 
+static FLOODS: Throttle = Throttle::new(Duration::from_secs(10));
+
 /// Serve one voice connection after the 101.
 pub async fn serve<S: Transport>(mut conn: Conn<S>, route: Route, hub: Arc<Hub>, peer: SocketAddr) {
     let (out_tx, mut out_rx) = mpsc::channel::<Out>(64);
@@ -169,6 +175,7 @@ pub async fn serve<S: Transport>(mut conn: Conn<S>, route: Route, hub: Arc<Hub>,
         Route::Echo { .. } => None,
     };
     drop(out_tx);
+    let mut policer = Policer::new();
     let ending: Option<(u16, &str)> = loop {
         tokio::select! {
             next = conn.next() => match next {
@@ -187,13 +194,26 @@ pub async fn serve<S: Transport>(mut conn: Conn<S>, route: Route, hub: Arc<Hub>,
                         break Some((CLOSE_FRAME_SIZE, "frame size"));
                     };
                     match &joined {
-                        Some((_, commands, id)) => {
-                            let command = Command::Frame { id: id.clone(), frame };
-                            // A room that cannot keep up loses the frame.
-                            if let Err(mpsc::error::TrySendError::Closed(_)) = commands.try_send(command) {
-                                break None;
+                        Some((_, commands, id)) => match policer.frame(std::time::Instant::now()) {
+                            Verdict::Accept => {
+                                let command = Command::Frame { id: id.clone(), frame };
+                                // A room that cannot keep up loses the frame.
+                                if let Err(mpsc::error::TrySendError::Closed(_)) = commands.try_send(command) {
+                                    break None;
+                                }
                             }
-                        }
+                            Verdict::Drop => {}
+                            Verdict::Close => {
+                                if let Some(more) = FLOODS.check() {
+                                    tracing::warn!(
+                                        %peer,
+                                        "frames faster than real time: closing with 1008 \
+                                         ({more} more since the last such line)"
+                                    );
+                                }
+                                break Some((close::POLICY, "frames faster than real time"));
+                            }
+                        },
                         //= docs/voice-protocol.md#8-echo
                         //# `/echo?codec=…` sends each frame back to its sender
                         //# as it arrives, unchanged.

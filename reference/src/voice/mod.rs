@@ -5,12 +5,14 @@
 //! * [`grant`] — which rooms a connection may enter ([`RoomGrant`]).
 //! * [`mixer`] — the N−1 mix of one tick.
 //! * [`jitter`] — the bounded per-participant buffer.
+//! * [`policing`] — frames faster than real time: dropped, then closed.
 //! * [`room`] — a room's state: joins, leaves, frames and ticks in; frames
 //!   and events out.
 
 pub mod grant;
 pub mod jitter;
 pub mod mixer;
+pub mod policing;
 pub mod protocol;
 pub mod room;
 

@@ -21,7 +21,7 @@ pub struct Config {
     /// how long any close the server starts may take.
     pub shutdown_grace: Duration,
     /// Output waiting this long without the peer taking a byte of it
-    /// closes the connection with 1008 (docs/README.md#layout).
+    /// closes the connection with 1008 (docs/README.md#the-reference-servers-limits).
     pub write_timeout: Duration,
     /// No frame either way for this long closes the connection with 1001;
     /// None: no limit.

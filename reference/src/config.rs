@@ -17,8 +17,19 @@ pub struct Config {
     /// Messages larger than this close the connection with 1009.
     pub max_message_size: usize,
     pub max_frame_size: usize,
-    /// How long shutdown waits for peers to answer the 1001 close.
+    /// How long shutdown waits for peers to answer the 1001 close; also
+    /// how long any close the server starts may take.
     pub shutdown_grace: Duration,
+    /// Output waiting this long without the peer taking a byte of it
+    /// closes the connection with 1008 (docs/README.md#the-reference-servers-limits).
+    pub write_timeout: Duration,
+    /// No frame either way for this long closes the connection with 1001;
+    /// None: no limit.
+    pub idle_timeout: Option<Duration>,
+    /// Connections served at once; one more is answered 503 with
+    /// `Retry-After` before its request is read. None: no limit but the
+    /// process's descriptors.
+    pub max_connections: Option<usize>,
     /// Resource path of the echo service.
     pub echo_path: String,
     /// Bearer-token authentication; None serves every path without a token.
@@ -36,6 +47,9 @@ impl Default for Config {
             max_message_size: 64 << 20,
             max_frame_size: 16 << 20,
             shutdown_grace: Duration::from_secs(2),
+            write_timeout: Duration::from_secs(10),
+            idle_timeout: None,
+            max_connections: None,
             echo_path: "/echo".to_string(),
             auth: None,
             voice: VoiceConfig::default(),

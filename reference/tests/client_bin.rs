@@ -31,6 +31,31 @@ fn sends_arguments_and_prints_replies() {
 }
 
 #[test]
+fn a_close_is_one_plain_line() {
+    let h = spawn(Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        max_message_size: 16,
+        ..Config::default()
+    })
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_voxproof-client"))
+        .args([
+            "--url",
+            &format!("ws://{}/echo", h.addr()),
+            "a message longer than sixteen bytes",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.trim_end(),
+        "closed by the server: 1009 (message too big)",
+        "{err}"
+    );
+}
+
+#[test]
 fn bad_url_is_one_line_and_exit_2() {
     let out = Command::new(env!("CARGO_BIN_EXE_voxproof-client"))
         .args(["--url", "http://x/"])
@@ -74,9 +99,13 @@ fn streams_a_wav_through_the_voice_echo_and_records_it() {
     .unwrap();
     let dir = std::env::temp_dir().join(format!("voxproof-client-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let out_g711 = dir.join("echo.wav");
-    let out_pcm = dir.join("echo.pcm16.wav");
-    for out in [&out_g711, &out_pcm] {
+    let out_g711 = dir.join("echo-pcmu.wav");
+    let out_pcm = dir.join("echo.wav");
+    // G.711 on request; 16-bit PCM by default.
+    for (out, format) in [
+        (&out_g711, &["--record-format", "pcmu"][..]),
+        (&out_pcm, &[]),
+    ] {
         let result = Command::new(env!("CARGO_BIN_EXE_voxproof-client"))
             .args([
                 "--url",
@@ -88,6 +117,7 @@ fn streams_a_wav_through_the_voice_echo_and_records_it() {
                 "--token",
                 "ignored-by-this-server",
             ])
+            .args(format)
             .output()
             .unwrap();
         assert!(

@@ -149,3 +149,30 @@ fn shutdown_closes_connections_with_1001() {
     while ws.read().is_ok() {}
     stopper.join().unwrap();
 }
+
+#[test]
+fn an_idle_connection_is_closed_with_1001() {
+    let h = server(Config {
+        idle_timeout: Some(Duration::from_millis(300)),
+        ..Config::default()
+    });
+    let (mut ws, _) = connect(&url(&h, "/echo"), &[], &[], Duration::from_secs(5)).unwrap();
+    // Traffic keeps it open.
+    for _ in 0..4 {
+        std::thread::sleep(Duration::from_millis(150));
+        ws.send(Message::text("busy")).unwrap();
+        assert_eq!(ws.read().unwrap(), Message::text("busy"));
+    }
+    let start = std::time::Instant::now();
+    let close = loop {
+        match ws.read() {
+            Ok(Message::Close(frame)) => break frame,
+            Ok(_) => continue,
+            Err(e) => panic!("no close frame: {e}"),
+        }
+    };
+    let close = close.expect("a close frame");
+    assert_eq!(close.code, CloseCode::Away);
+    assert_eq!(close.reason.as_str(), "idle timeout");
+    assert!(start.elapsed() < Duration::from_secs(2));
+}

@@ -93,7 +93,7 @@ fn wav_through_the_voice_echo_comes_back_bit_identical() {
     let codes = audio.to_codes(codec);
     let sent = stream::frames(&codes, codec);
     let got = stream::stream(&mut ws, &sent, Duration::from_millis(800), |_| {}).unwrap();
-    let wav = stream::recording(std::path::Path::new("out.wav"), codec, &got);
+    let wav = stream::recording(stream::RecordFormat::G711(codec), codec, &got);
     assert_eq!(wav, fixture.pcmu, "the echoed WAV differs from the input");
 }
 

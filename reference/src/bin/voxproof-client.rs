@@ -3,11 +3,12 @@
 
 use clap::Parser;
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 use tungstenite::Message;
-use voxproof_reference::client::{connect, stream, WsUrl};
+use voxproof_reference::client::stream::RecordFormat;
+use voxproof_reference::client::{connect, describe_close, stream, WsUrl};
 use voxproof_reference::g711::wav;
 use voxproof_reference::voice::protocol::parse_event;
 
@@ -28,10 +29,13 @@ struct Args {
     /// frames paced in real time, in the codec the URL's ?codec= names.
     #[arg(long, value_name = "WAV")]
     send: Option<PathBuf>,
-    /// Voice: write what arrives to this WAV, as G.711 in the URL's codec
-    /// (16-bit PCM when the name ends in .pcm16.wav).
+    /// Voice: write what arrives to this WAV (8 kHz mono, 16-bit PCM unless
+    /// --record-format says otherwise).
     #[arg(long, value_name = "WAV")]
     record: Option<PathBuf>,
+    /// Voice: the recording's encoding: pcm16, or G.711 as pcmu or pcma.
+    #[arg(long, default_value = "pcm16", value_name = "FORMAT", value_parser = record_format)]
+    record_format: RecordFormat,
     /// Voice: how long to stay connected [default: the --send audio + 500 ms].
     #[arg(long, value_name = "MS")]
     duration_ms: Option<u64>,
@@ -40,6 +44,10 @@ struct Args {
     token: Option<String>,
     /// Text messages to send; without any, each line of stdin is one message.
     messages: Vec<String>,
+}
+
+fn record_format(name: &str) -> Result<RecordFormat, String> {
+    RecordFormat::from_name(name).ok_or_else(|| format!("{name}: use pcm16, pcmu or pcma"))
 }
 
 /// `--send`/`--record`: stream audio on a voice URL.
@@ -91,7 +99,7 @@ fn voice(args: &Args, url: &WsUrl, headers: &[(String, String)]) -> ExitCode {
         }
     };
     if let Some(path) = &args.record {
-        let bytes = stream::recording(Path::new(path), codec, &received);
+        let bytes = stream::recording(args.record_format, codec, &received);
         if let Err(e) = std::fs::write(path, bytes) {
             eprintln!("error: cannot write {}: {e}", path.display());
             return ExitCode::FAILURE;
@@ -154,7 +162,7 @@ fn main() -> ExitCode {
                     break;
                 }
                 Ok(Message::Close(frame)) => {
-                    eprintln!("server closed: {frame:?}");
+                    eprintln!("{}", describe_close(frame.as_ref()));
                     return ExitCode::FAILURE;
                 }
                 Ok(_) => {}

@@ -1,6 +1,7 @@
 //! `voxproof-server`: the reference WebSocket server.
 
 use clap::Parser;
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -34,6 +35,18 @@ struct Args {
     /// Time a client has to send its whole opening handshake (then 408).
     #[arg(long, default_value_t = 10_000, value_name = "MS")]
     handshake_timeout_ms: u64,
+    /// Output waiting this long without the peer reading any of it closes
+    /// the connection with 1008 (e.g. 10s, 500ms, 2m; a bare number is seconds).
+    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = duration)]
+    write_timeout: Duration,
+    /// No frame either way for this long closes the connection with 1001
+    /// [default: no limit].
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    idle_timeout: Option<Duration>,
+    /// Connections served at once; one more gets 503 with Retry-After before
+    /// its request is read [default: no limit but the process's descriptors].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: Option<u64>,
     #[command(flatten)]
     jwt: JwtArgs,
 }
@@ -71,6 +84,29 @@ struct JwtArgs {
     /// routing: /secure/echo is /echo); default: on every path.
     #[arg(long, value_name = "PREFIX")]
     jwt_under: Option<String>,
+}
+
+/// A duration flag: a number and a unit (`ms`, `s`, `m`); a bare number is
+/// seconds.
+fn duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 10s or 500ms"))?;
+    let seconds = match unit.trim() {
+        "ms" => n / 1000.0,
+        "" | "s" => n,
+        "m" => n * 60.0,
+        other => return Err(format!("unit {other:?}: use ms, s or m")),
+    };
+    if seconds <= 0.0 || !seconds.is_finite() || seconds > 1e9 {
+        return Err(format!("{text:?} is not a positive duration"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 /// The server's auth configuration from the flags: None without key material.
@@ -128,11 +164,13 @@ fn auth(args: &JwtArgs) -> Result<Option<Auth>, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Colours only on a terminal: a log file or a pipe gets plain text.
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .init();
     let args = Args::parse();
     let auth = match auth(&args.jwt) {
@@ -152,6 +190,11 @@ async fn main() -> ExitCode {
             },
         },
         handshake_timeout: Duration::from_millis(args.handshake_timeout_ms),
+        write_timeout: args.write_timeout,
+        idle_timeout: args.idle_timeout,
+        max_connections: args
+            .max_connections
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         max_message_size: args.max_message_size,
         echo_path: args.echo_path,
         auth,
@@ -176,4 +219,22 @@ async fn main() -> ExitCode {
         })
         .await;
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(duration("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(duration("0").is_err());
+        assert!(duration("10h").is_err());
+        assert!(duration("fast").is_err());
+    }
 }

@@ -7,7 +7,7 @@ use crate::handshake::client::{validate_response, ClientRequest, ResponseParse};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
-use tungstenite::protocol::{Role, WebSocket};
+use tungstenite::protocol::{CloseFrame, Role, WebSocket};
 
 /// A `ws://host[:port]/path` URL taken apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,4 +93,67 @@ pub fn connect(
     let leftover = buf[established.consumed..].to_vec();
     let ws = WebSocket::from_partially_read(stream, leftover, Role::Client, None);
     Ok((ws, established.protocol))
+}
+
+/// The name RFC 6455 §11.7 registers for a close code, in lower case.
+pub fn close_code_name(code: u16) -> Option<&'static str> {
+    Some(match code {
+        1000 => "normal closure",
+        1001 => "going away",
+        1002 => "protocol error",
+        1003 => "unsupported data",
+        1005 => "no status received",
+        1006 => "abnormal closure",
+        1007 => "invalid frame payload data",
+        1008 => "policy violation",
+        1009 => "message too big",
+        1010 => "mandatory extension",
+        1011 => "internal server error",
+        1015 => "TLS handshake",
+        _ => return None,
+    })
+}
+
+/// One line for the close a server sent, e.g. `closed by the server: 1008
+/// (policy violation) "token expired"`.
+pub fn describe_close(frame: Option<&CloseFrame>) -> String {
+    let Some(frame) = frame else {
+        return "closed by the server (no status code)".to_string();
+    };
+    let code = u16::from(frame.code);
+    let mut line = format!("closed by the server: {code}");
+    if let Some(name) = close_code_name(code) {
+        line.push_str(&format!(" ({name})"));
+    }
+    if !frame.reason.is_empty() {
+        line.push_str(&format!(" \"{}\"", frame.reason.as_str()));
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tungstenite::protocol::frame::coding::CloseCode;
+
+    #[test]
+    fn close_lines() {
+        let frame = CloseFrame {
+            code: CloseCode::Policy,
+            reason: "token expired".into(),
+        };
+        assert_eq!(
+            describe_close(Some(&frame)),
+            "closed by the server: 1008 (policy violation) \"token expired\""
+        );
+        let frame = CloseFrame {
+            code: CloseCode::from(4000),
+            reason: "".into(),
+        };
+        assert_eq!(describe_close(Some(&frame)), "closed by the server: 4000");
+        assert_eq!(
+            describe_close(None),
+            "closed by the server (no status code)"
+        );
+    }
 }

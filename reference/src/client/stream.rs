@@ -1,7 +1,8 @@
 //! Streaming audio over a voice connection: 20 ms frames sent on the
 //! client's clock while whatever arrives is recorded.
 
-use crate::g711::{wav, Codec};
+use super::describe_close;
+use crate::g711::{transcode, wav, Codec};
 use crate::voice::protocol::{negotiate_codec, FRAME_BYTES, FRAME_MS};
 use std::io::ErrorKind;
 use std::net::TcpStream;
@@ -26,18 +27,37 @@ pub fn frames(codes: &[u8], codec: Codec) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// The WAV file a recording is written as: 16-bit PCM when the file name
-/// ends in `.pcm16.wav` (the fixtures' naming), else G.711 in the
-/// connection's codec, exactly as received.
-pub fn recording(path: &std::path::Path, codec: Codec, codes: &[u8]) -> Vec<u8> {
-    let pcm = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.to_ascii_lowercase().ends_with(".pcm16.wav"));
-    if pcm {
-        wav::write_pcm16(&codec.decode_vec(codes))
-    } else {
-        wav::write_g711(codec, codes)
+/// How a recording is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordFormat {
+    /// 16-bit PCM, which every player reads (the default).
+    Pcm16,
+    /// G.711 in this law (WAV format 7 or 6), converted with the tables
+    /// when the connection's codec is the other law.
+    G711(Codec),
+}
+
+impl RecordFormat {
+    /// `pcm16`, `pcmu` or `pcma`.
+    pub fn from_name(name: &str) -> Option<RecordFormat> {
+        match name.to_ascii_lowercase().as_str() {
+            "pcm16" => Some(RecordFormat::Pcm16),
+            other => Codec::from_name(other).map(RecordFormat::G711),
+        }
+    }
+}
+
+/// The WAV file of what arrived, as codes in the connection's `codec`.
+pub fn recording(format: RecordFormat, codec: Codec, codes: &[u8]) -> Vec<u8> {
+    match format {
+        RecordFormat::Pcm16 => wav::write_pcm16(&codec.decode_vec(codes)),
+        RecordFormat::G711(law) if law == codec => wav::write_g711(codec, codes),
+        RecordFormat::G711(Codec::Pcma) => {
+            wav::write_g711(Codec::Pcma, &transcode::ulaw_to_alaw_vec(codes))
+        }
+        RecordFormat::G711(Codec::Pcmu) => {
+            wav::write_g711(Codec::Pcmu, &transcode::alaw_to_ulaw_vec(codes))
+        }
     }
 }
 
@@ -80,9 +100,7 @@ pub fn stream(
             Ok(Message::Binary(b)) => received.extend_from_slice(&b),
             Ok(Message::Text(t)) => on_event(t.as_str()),
             Ok(Message::Close(frame)) => {
-                if let Some(f) = frame {
-                    on_event(&format!("server closed: {} {}", f.code, f.reason));
-                }
+                on_event(&describe_close(frame.as_ref()));
                 break;
             }
             Ok(_) => {}
@@ -112,7 +130,7 @@ mod tests {
         assert_eq!(f.len(), 2);
         assert_eq!(f[1][9], 1);
         assert_eq!(f[1][10], 0xFF);
-        let g = recording(std::path::Path::new("x.wav"), Codec::Pcma, &[0xD5; 4]);
+        let g = recording(RecordFormat::G711(Codec::Pcma), Codec::Pcma, &[0xD5; 4]);
         assert_eq!(
             wav::read(&g).unwrap(),
             wav::Audio::G711 {
@@ -120,7 +138,21 @@ mod tests {
                 codes: vec![0xD5; 4]
             }
         );
-        let p = recording(std::path::Path::new("x.PCM16.wav"), Codec::Pcma, &[0xD5; 4]);
+        let u = recording(RecordFormat::G711(Codec::Pcmu), Codec::Pcma, &[0xD5; 4]);
+        assert_eq!(
+            wav::read(&u).unwrap(),
+            wav::Audio::G711 {
+                codec: Codec::Pcmu,
+                codes: transcode::alaw_to_ulaw_vec(&[0xD5; 4])
+            }
+        );
+        let p = recording(RecordFormat::Pcm16, Codec::Pcma, &[0xD5; 4]);
         assert_eq!(wav::read(&p).unwrap(), wav::Audio::Pcm16(vec![8; 4]));
+        assert_eq!(RecordFormat::from_name("PCM16"), Some(RecordFormat::Pcm16));
+        assert_eq!(
+            RecordFormat::from_name("pcma"),
+            Some(RecordFormat::G711(Codec::Pcma))
+        );
+        assert_eq!(RecordFormat::from_name("wav"), None);
     }
 }

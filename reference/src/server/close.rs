@@ -42,30 +42,40 @@ pub fn code_for(error: &WsError) -> Option<u16> {
     }
 }
 
-/// Send a close frame, then finish the closing handshake within `grace`.
+/// Send a close frame, then finish the closing handshake and the lingering
+/// close — all within `grace`. Returns whether the close frame was written:
+/// false when the peer did not take it in time (it is not reading, and
+/// everything before the close frame is still waiting), so the caller can
+/// reset the connection instead of leaving those bytes queued.
 pub async fn close<S: AsyncRead + AsyncWrite + Unpin>(
     ws: &mut WebSocketStream<S>,
     code: u16,
     reason: &str,
     grace: Duration,
-) {
+) -> bool {
+    let deadline = tokio::time::Instant::now() + grace;
     let frame = CloseFrame {
         code: CloseCode::from(code),
         reason: reason.to_string().into(),
     };
-    let _ = ws.close(Some(frame)).await;
-    finish(ws, grace).await;
+    // Sending fails only when the connection has already failed: nothing
+    // is waiting then either.
+    if tokio::time::timeout_at(deadline, ws.close(Some(frame)))
+        .await
+        .is_err()
+    {
+        return false;
+    }
+    let _ = tokio::time::timeout_at(deadline, finish(ws)).await;
+    true
 }
 
 /// After sending a close frame: read until the peer's close answers it (or
-/// the connection fails), then close with a lingering close — all within
-/// `grace`.
-async fn finish<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>, grace: Duration) {
-    let _ = tokio::time::timeout(grace, async {
-        while let Some(Ok(_)) = ws.next().await {}
-        linger(ws.get_mut()).await;
-    })
-    .await;
+/// the connection fails), then close with a lingering close. The caller
+/// bounds the time.
+async fn finish<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>) {
+    while let Some(Ok(_)) = ws.next().await {}
+    linger(ws.get_mut()).await;
 }
 
 /// Lingering close: close our side, then read and discard what still
@@ -86,15 +96,5 @@ pub async fn linger<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S) {
             Ok(0) | Err(_) => break,
             Ok(n) => drained += n,
         }
-    }
-}
-
-/// Resolves when a bearer token's remaining validity, measured from the
-/// upgrade, has run out (never without a token); the connection then
-/// closes with [`POLICY`].
-pub async fn token_expiry(lifetime: Option<Duration>) {
-    match lifetime {
-        Some(d) => tokio::time::sleep(d).await,
-        None => std::future::pending().await,
     }
 }

@@ -1,48 +1,24 @@
 //! The echo service after the 101: every text and binary message back, as
 //! it arrives (docs/target.md).
 
-use super::close;
-use futures_util::{SinkExt, StreamExt};
-use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::watch;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::WebSocketStream;
+use super::conn::{Conn, Next, Queue, Transport, WhenFull};
 
-pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
-    mut ws: WebSocketStream<S>,
-    mut stop: watch::Receiver<bool>,
-    grace: Duration,
-    lifetime: Option<Duration>,
-) {
-    let expiry = close::token_expiry(lifetime);
-    tokio::pin!(expiry);
+/// One message waits at most: the next is read once the last echo has been
+/// handed to the socket, so a peer that does not read stops being read
+/// (and is closed after the write timeout) instead of filling memory.
+pub const QUEUE: Queue = Queue {
+    capacity: 1,
+    when_full: WhenFull::PauseReading,
+};
+
+pub async fn serve<S: Transport>(mut conn: Conn<S>) {
     loop {
-        tokio::select! {
-            message = ws.next() => match message {
-                Some(Ok(m @ (Message::Text(_) | Message::Binary(_)))) => {
-                    if ws.send(m).await.is_err() {
-                        return;
-                    }
-                }
-                // Pongs to pings and the close reply are tungstenite's.
-                Some(Ok(_)) => {}
-                Some(Err(error)) => {
-                    if let Some(code) = close::code_for(&error) {
-                        close::close(&mut ws, code, "", grace).await;
-                    }
-                    return;
-                }
-                None => return,
-            },
-            _ = &mut expiry => {
-                close::close(&mut ws, close::POLICY, "token expired", grace).await;
-                return;
+        match conn.next().await {
+            Next::Message(message) => {
+                conn.send(message);
             }
-            _ = stop.changed() => {
-                close::close(&mut ws, close::AWAY, "server shutting down", grace).await;
-                return;
-            }
+            Next::Close(code, reason) => return conn.close(code, reason).await,
+            Next::Gone => return,
         }
     }
 }

@@ -2,22 +2,28 @@
 //! ([docs/README.md](../../../docs/README.md#layout)).
 
 pub mod close;
+pub mod conn;
 pub mod echo;
+pub mod throttle;
 pub mod voice;
 
 pub use crate::config::Config;
+pub use conn::Transport;
 pub use voice::Hub;
 
 use crate::handshake::{self, Parsed};
 use crate::response::{Rejection, Response};
 use crate::upgrade::{self, Service};
+use conn::{Conn, Duties};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+use throttle::Throttle;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
-use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 fn websocket_config(config: &Config) -> WebSocketConfig {
     WebSocketConfig::default()
@@ -25,20 +31,117 @@ fn websocket_config(config: &Config) -> WebSocketConfig {
         .max_frame_size(Some(config.max_frame_size))
 }
 
+/// How many connections are being served (refusals not counted).
+#[derive(Debug, Clone, Default)]
+pub struct Connections(Arc<AtomicUsize>);
+
+impl Connections {
+    pub fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// Counts one connection until the guard is dropped.
+    fn enter(&self) -> Counted {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Counted(self.0.clone())
+    }
+}
+
+struct Counted(Arc<AtomicUsize>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Seconds a refused client is asked to wait (`Retry-After`).
+pub const RETRY_AFTER_SECONDS: u32 = 5;
+
+/// The answer to one connection too many, written as soon as the
+/// connection is accepted, before its request is read.
+fn busy() -> Vec<u8> {
+    Rejection::new(503, "the server is at its connection limit; retry later")
+        .with_header("Retry-After", &RETRY_AFTER_SECONDS.to_string())
+        .response()
+        .to_bytes()
+}
+
+// Rate-limited: the accept loop can meet these at the rate clients connect.
+static AT_CAPACITY: Throttle = Throttle::new(Duration::from_secs(10));
+static OUT_OF_DESCRIPTORS: Throttle = Throttle::new(Duration::from_secs(10));
+static ACCEPT_ERRORS: Throttle = Throttle::new(Duration::from_secs(10));
+
+/// Refuse a connection beyond `--max-connections`: 503 at once, then a
+/// short lingering close so the response is not lost to a reset.
+async fn refuse_busy(mut stream: TcpStream) {
+    let _ = stream.write_all(&busy()).await;
+    let _ = tokio::time::timeout(Duration::from_secs(1), close::linger(&mut stream)).await;
+}
+
+/// Refuse a connection accepted with the spare descriptor: 503 without
+/// waiting for anything, since the descriptor is needed back at once.
+/// Whatever the client has already sent is read first, so that closing
+/// does not reset the connection under the response.
+fn refuse_now(stream: TcpStream) {
+    let mut sink = [0u8; 4096];
+    while matches!(stream.try_read(&mut sink), Ok(n) if n > 0) {}
+    let _ = stream.try_write(&busy());
+}
+
+/// A spare file descriptor, held so that a connection can still be
+/// accepted and refused when the process has run out of them: without it,
+/// the client would wait in the listen queue until it gave up.
+struct Spare(Option<std::fs::File>);
+
+impl Spare {
+    fn open() -> Spare {
+        let mut spare = Spare(None);
+        spare.refill();
+        spare
+    }
+
+    fn refill(&mut self) {
+        if self.0.is_none() {
+            self.0 = std::fs::File::open(if cfg!(windows) { "NUL" } else { "/dev/null" }).ok();
+        }
+    }
+
+    /// Close the spare; false when there was none.
+    fn release(&mut self) -> bool {
+        self.0.take().is_some()
+    }
+}
+
+/// EMFILE or ENFILE: the process or the system is out of descriptors.
+fn out_of_descriptors(e: &std::io::Error) -> bool {
+    cfg!(unix) && matches!(e.raw_os_error(), Some(23 | 24))
+}
+
 /// A bound server, not yet serving.
 pub struct Server {
     listener: TcpListener,
     config: Config,
+    connections: Connections,
 }
 
 impl Server {
     pub async fn bind(config: Config) -> std::io::Result<Server> {
         let listener = TcpListener::bind(config.listen).await?;
-        Ok(Server { listener, config })
+        Ok(Server {
+            listener,
+            config,
+            connections: Connections::default(),
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// The count of connections being served, to read while it serves.
+    pub fn connections(&self) -> Connections {
+        self.connections.clone()
     }
 
     /// Serve until `shutdown` resolves, then close every connection with 1001
@@ -47,6 +150,7 @@ impl Server {
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut tasks = tokio::task::JoinSet::new();
         let hub = Hub::new(self.config.voice.buffering);
+        let mut spare = Spare::open();
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
@@ -56,15 +160,49 @@ impl Server {
                         // Frames go out as written: a close frame must not wait
                         // behind an unacknowledged echo (Nagle).
                         let _ = stream.set_nodelay(true);
+                        if self.config.max_connections.is_some_and(|max| self.connections.count() >= max) {
+                            if let Some(more) = AT_CAPACITY.check() {
+                                tracing::warn!(
+                                    max = self.config.max_connections,
+                                    "connection limit reached: refusing new connections with 503 \
+                                     ({more} more since the last such line)"
+                                );
+                            }
+                            tasks.spawn(refuse_busy(stream));
+                            continue;
+                        }
+                        let counted = self.connections.enter();
                         let config = self.config.clone();
                         let stop = stop_rx.clone();
                         let hub = hub.clone();
-                        tasks.spawn(async move { serve_connection(stream, peer, config, stop, hub).await });
+                        tasks.spawn(async move {
+                            serve_connection(stream, peer, config, stop, hub).await;
+                            drop(counted);
+                        });
                     }
-                    // Out of descriptors and the like: keep serving the others.
+                    // Out of descriptors: give up the spare one, take the
+                    // waiting client with it and refuse it, take the spare back.
+                    Err(e) if out_of_descriptors(&e) && spare.release() => {
+                        let taken = tokio::time::timeout(Duration::from_millis(100), self.listener.accept()).await;
+                        if let Ok(Ok((stream, _))) = taken {
+                            refuse_now(stream);
+                        }
+                        spare.refill();
+                        if let Some(more) = OUT_OF_DESCRIPTORS.check() {
+                            tracing::warn!(
+                                "accept failed: {e}; refusing new connections with 503 until \
+                                 descriptors are freed ({more} more since the last such line)"
+                            );
+                        }
+                    }
+                    // Anything else (or no spare): keep serving the others,
+                    // and try again a little later.
                     Err(e) => {
-                        tracing::warn!("accept failed: {e}");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        if let Some(more) = ACCEPT_ERRORS.check() {
+                            tracing::warn!("accept failed: {e} ({more} more since the last such line)");
+                        }
+                        spare.refill();
+                        tokio::time::sleep(Duration::from_millis(100)).await;
                     }
                 },
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
@@ -82,6 +220,7 @@ impl Server {
 /// A server running on its own thread and runtime; dropping the handle stops it.
 pub struct Handle {
     addr: SocketAddr,
+    connections: Connections,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -89,6 +228,11 @@ pub struct Handle {
 impl Handle {
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Connections being served now.
+    pub fn connections(&self) -> usize {
+        self.connections.count()
     }
 
     pub fn stop(mut self) {
@@ -119,6 +263,7 @@ pub fn spawn(config: Config) -> std::io::Result<Handle> {
         .build()?;
     let server = runtime.block_on(Server::bind(config))?;
     let addr = server.local_addr()?;
+    let connections = server.connections();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::Builder::new()
         .name("voxproof-server".into())
@@ -129,6 +274,7 @@ pub fn spawn(config: Config) -> std::io::Result<Handle> {
         })?;
     Ok(Handle {
         addr,
+        connections,
         stop: Some(stop_tx),
         thread: Some(thread),
     })
@@ -158,15 +304,13 @@ where
 /// decide, answer, then hand the stream to tungstenite. Any byte stream
 /// will do (the accept loop passes TCP sockets, the fuzzing harness an
 /// in-memory duplex); `peer` is only logged.
-pub async fn serve_connection<S>(
+pub async fn serve_connection<S: Transport>(
     mut stream: S,
     peer: SocketAddr,
     config: Config,
     stop: watch::Receiver<bool>,
-    hub: std::sync::Arc<Hub>,
-) where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
+    hub: Arc<Hub>,
+) {
     let limits = config.handshake.limits;
     let mut buf = Vec::with_capacity(1024);
     let deadline = tokio::time::Instant::now() + config.handshake_timeout;
@@ -192,18 +336,29 @@ pub async fn serve_connection<S>(
     };
     write_response(&mut stream, &upgrade.response).await;
     let leftover = buf[consumed..].to_vec();
-    let ws = WebSocketStream::from_partially_read(
+    let queue = match &upgrade.service {
+        Service::Echo => echo::QUEUE,
+        Service::Voice(crate::voice::protocol::Route::Echo { .. }) => voice::ECHO_QUEUE,
+        Service::Voice(_) => voice::ROOM_QUEUE,
+    };
+    let duties = Duties {
+        expires_at: upgrade.expires_in.map(|d| tokio::time::Instant::now() + d),
+        write_timeout: config.write_timeout,
+        idle_timeout: config.idle_timeout,
+        grace: config.shutdown_grace,
+    };
+    let conn = Conn::new(
         stream,
         leftover,
-        Role::Server,
-        Some(websocket_config(&config)),
+        websocket_config(&config),
+        queue,
+        duties,
+        stop,
+        peer,
     )
     .await;
-    let grace = config.shutdown_grace;
     match upgrade.service {
-        Service::Voice(route) => {
-            voice::serve(ws, route, hub, stop, grace, upgrade.expires_in).await
-        }
-        Service::Echo => echo::serve(ws, stop, grace, upgrade.expires_in).await,
+        Service::Voice(route) => voice::serve(conn, route, hub, peer).await,
+        Service::Echo => echo::serve(conn).await,
     }
 }

@@ -2,18 +2,19 @@
 //! loop ([docs/voice-protocol.md](../../../docs/voice-protocol.md)).
 
 use super::close;
+use super::conn::{Conn, Next, Queue, Transport, WhenFull};
+use super::throttle::Throttle;
 use crate::g711::Codec;
+use crate::voice::policing::{Policer, Verdict};
 use crate::voice::protocol::{Event, Frame, Route, CLOSE_FRAME_SIZE, FRAME_BYTES, FRAME_MS};
 use crate::voice::room::{Buffering, Out, Room};
-use futures_util::{SinkExt, StreamExt};
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::MissedTickBehavior;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::WebSocketStream;
 
 /// What a connection tells its room.
 pub enum Command {
@@ -53,7 +54,14 @@ pub async fn run_room(name: String, buffering: Buffering, mut commands: mpsc::Re
     };
     loop {
         tokio::select! {
+            // The clock first: a tick is never kept waiting by commands,
+            // however fast they come.
             biased;
+            _ = clock.tick() => {
+                for (to, frame) in room.tick() {
+                    deliver(&outs, &to, Out::Audio(frame));
+                }
+            }
             command = commands.recv() => match command {
                 None => return,
                 Some(Command::Join { codec, out, reply }) => {
@@ -72,11 +80,6 @@ pub async fn run_room(name: String, buffering: Buffering, mut commands: mpsc::Re
                     }
                 }
             },
-            _ = clock.tick() => {
-                for (to, frame) in room.tick() {
-                    deliver(&outs, &to, Out::Audio(frame));
-                }
-            }
         }
     }
 }
@@ -132,17 +135,24 @@ fn as_frame(data: &[u8]) -> Option<Frame> {
     data.try_into().ok()
 }
 
+/// A room's listener gets frames 50 times a second; when they back up
+/// (the peer reads slowly), the newest are dropped and reading goes on.
+pub const ROOM_QUEUE: Queue = Queue {
+    capacity: 32,
+    when_full: WhenFull::Drop,
+};
+
+/// The voice echo answers every frame, so it slows a peer down to the
+/// pace it reads at, as the plain echo does.
+pub const ECHO_QUEUE: Queue = Queue {
+    capacity: 8,
+    when_full: WhenFull::PauseReading,
+};
+
+static FLOODS: Throttle = Throttle::new(Duration::from_secs(10));
+
 /// Serve one voice connection after the 101.
-pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
-    mut ws: WebSocketStream<S>,
-    route: Route,
-    hub: Arc<Hub>,
-    mut stop: watch::Receiver<bool>,
-    grace: Duration,
-    lifetime: Option<Duration>,
-) {
-    let expiry = close::token_expiry(lifetime);
-    tokio::pin!(expiry);
+pub async fn serve<S: Transport>(mut conn: Conn<S>, route: Route, hub: Arc<Hub>, peer: SocketAddr) {
     let (out_tx, mut out_rx) = mpsc::channel::<Out>(64);
     let joined = match &route {
         Route::Room { room, codec } => {
@@ -164,10 +174,11 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         Route::Echo { .. } => None,
     };
     drop(out_tx);
-    loop {
+    let mut policer = Policer::new();
+    let ending: Option<(u16, &str)> = loop {
         tokio::select! {
-            message = ws.next() => match message {
-                Some(Ok(Message::Binary(data))) => {
+            next = conn.next() => match next {
+                Next::Message(Message::Binary(data)) => {
                     let Some(frame) = as_frame(&data) else {
                         //= docs/voice-protocol.md#5-close-codes
                         //# A binary message of any other size closes the
@@ -178,69 +189,68 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                         );
                         //# The server first sends an `error` event
                         //# (`frame-size`), then the close frame.
-                        let _ = ws.send(Message::text(Event::error("frame-size", why.clone()).to_json())).await;
-                        close::close(&mut ws, CLOSE_FRAME_SIZE, "frame size", grace).await;
-                        break;
+                        conn.send(Message::text(Event::error("frame-size", why).to_json()));
+                        break Some((CLOSE_FRAME_SIZE, "frame size"));
                     };
-                    let sent = match &joined {
-                        Some((_, commands, id)) => commands
-                            .send(Command::Frame { id: id.clone(), frame })
-                            .await
-                            .is_ok(),
+                    match &joined {
+                        Some((_, commands, id)) => match policer.frame(std::time::Instant::now()) {
+                            Verdict::Accept => {
+                                let command = Command::Frame { id: id.clone(), frame };
+                                // A room that cannot keep up loses the frame.
+                                if let Err(mpsc::error::TrySendError::Closed(_)) = commands.try_send(command) {
+                                    break None;
+                                }
+                            }
+                            Verdict::Drop => {}
+                            Verdict::Close => {
+                                if let Some(more) = FLOODS.check() {
+                                    tracing::warn!(
+                                        %peer,
+                                        "frames faster than real time: closing with 1008 \
+                                         ({more} more since the last such line)"
+                                    );
+                                }
+                                break Some((close::POLICY, "frames faster than real time"));
+                            }
+                        },
                         //= docs/voice-protocol.md#8-echo
                         //# `/echo?codec=…` sends each frame back to its sender
                         //# as it arrives, unchanged.
-                        None => ws.send(Message::binary(frame.to_vec())).await.is_ok(),
-                    };
-                    if !sent {
-                        break;
+                        None => {
+                            conn.send(Message::binary(frame.to_vec()));
+                        }
                     }
                 }
-                Some(Ok(Message::Text(_))) => {
+                Next::Message(Message::Text(_)) => {
                     //= docs/voice-protocol.md#4-control-events
                     //# Clients send no control messages in this version; a
                     //# text message from a client is answered with an `error`
                     //# event (`unsupported-message`) and otherwise ignored.
                     let e = Event::error("unsupported-message", "clients send no control messages; text is ignored");
-                    if ws.send(Message::text(e.to_json())).await.is_err() {
-                        break;
-                    }
+                    conn.send(Message::text(e.to_json()));
                 }
-                Some(Ok(_)) => {}
-                Some(Err(error)) => {
-                    if let Some(code) = close::code_for(&error) {
-                        close::close(&mut ws, code, "", grace).await;
-                    }
-                    break;
-                }
-                None => break,
+                Next::Message(_) => {}
+                Next::Close(code, reason) => break Some((code, reason)),
+                Next::Gone => break None,
             },
             out = out_rx.recv(), if joined.is_some() => match out {
                 Some(Out::Audio(frame)) => {
-                    if ws.send(Message::binary(frame.to_vec())).await.is_err() {
-                        break;
-                    }
+                    conn.send(Message::binary(frame.to_vec()));
                 }
                 Some(Out::Event(e)) => {
-                    if ws.send(Message::text(e.to_json())).await.is_err() {
-                        break;
-                    }
+                    conn.send(Message::text(e.to_json()));
                 }
-                None => break,
+                None => break None,
             },
-            _ = &mut expiry => {
-                close::close(&mut ws, close::POLICY, "token expired", grace).await;
-                break;
-            }
-            _ = stop.changed() => {
-                close::close(&mut ws, close::AWAY, "server shutting down", grace).await;
-                break;
-            }
         }
-    }
+    };
+    // Leave first: the others hear of it now, not after the closing handshake.
     if let Some((room, commands, id)) = joined {
         let _ = commands.send(Command::Leave { id }).await;
         drop(commands);
         hub.exit(&room);
+    }
+    if let Some((code, reason)) = ending {
+        conn.close(code, reason).await;
     }
 }

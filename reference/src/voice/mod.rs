@@ -4,6 +4,7 @@
 pub mod grant;
 pub mod jitter;
 pub mod mixer;
+pub mod policing;
 pub mod protocol;
 pub mod room;
 

@@ -5,7 +5,7 @@ use super::open::{handshake, judge_valid, valid_request, RFC_ACCEPT, RFC_KEY};
 use crate::case::{case, Case, Run};
 use crate::ctx::Ctx;
 use crate::rule::Rule;
-use crate::target::HttpAnswer;
+use crate::target::{HttpAnswer, ReadEnd};
 use crate::verdict::Outcome;
 use std::time::Duration;
 
@@ -146,6 +146,8 @@ fn judge_too_large(ctx: &mut Ctx, request: &[u8], what: &str) -> Outcome {
             return Outcome::failed(format!("{what}: malformed response: {e}"))
         }
     };
+    // The second connection gets its own time, whatever the first used.
+    ctx.next_phase();
     match handshake(ctx, RFC_KEY, RFC_ACCEPT) {
         Ok(_) => verdict,
         Err(o) => Outcome::failed(format!(
@@ -204,10 +206,17 @@ fn tls_on_plain_port(ctx: &mut Ctx) -> Outcome {
                 r.status_line()
             ))
         }
+        // The bytes hold no line end, so no request line is complete yet: a
+        // server may wait for more.
+        HttpAnswer::NoResponse(ReadEnd::TimedOut, 0) => Outcome::informational(
+            "no answer before the deadline: the server waited for the rest of a request line",
+        ),
         HttpAnswer::NoResponse(..) | HttpAnswer::Malformed(_) => {
             Outcome::non_strict("no 400: the connection ended without an HTTP response")
         }
     };
+    // The second connection gets its own time, whatever the first used.
+    ctx.next_phase();
     match handshake(ctx, RFC_KEY, RFC_ACCEPT) {
         Ok(_) => verdict,
         Err(o) => Outcome::failed(format!(

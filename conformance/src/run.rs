@@ -134,7 +134,8 @@ pub fn run_case_with(
 struct Signals {
     /// The case's own time ran out somewhere (not a wait it chose).
     timed_out: bool,
-    /// The target sent nothing at all, and a connect failed or time ran out.
+    /// The target sent nothing at all, and a connect, read or write failed
+    /// or time ran out.
     silent: bool,
     /// Connect to complete response head, of the case's first handshake.
     latency: Option<Duration>,
@@ -173,7 +174,7 @@ fn run_one(
         });
     let signals = Signals {
         timed_out: budget.timed_out(),
-        silent: !budget.heard() && (budget.connect_failed() || budget.timed_out()),
+        silent: budget.unanswered(),
         latency: budget.first_response(),
     };
     let result = result_of(

@@ -195,6 +195,8 @@ pub struct Budget {
     heard: AtomicBool,
     /// A connect failed (refused, unreachable, timed out).
     connect_failed: AtomicBool,
+    /// A read or write failed (reset, broken pipe), not by time or FIN.
+    broken: AtomicBool,
     /// From connect to the complete response head, of the first handshake.
     first_response: Mutex<Option<Duration>>,
 }
@@ -222,6 +224,7 @@ impl Budget {
             timed_out: AtomicBool::new(false),
             heard: AtomicBool::new(false),
             connect_failed: AtomicBool::new(false),
+            broken: AtomicBool::new(false),
             first_response: Mutex::new(None),
         }
     }
@@ -259,6 +262,13 @@ impl Budget {
 
     pub fn connect_failed(&self) -> bool {
         self.connect_failed.load(Ordering::Relaxed)
+    }
+
+    /// Whether the target gave no sign of life: not a byte, and a connect,
+    /// read or write failed or ran out of time (a FIN is an answer).
+    pub fn unanswered(&self) -> bool {
+        !self.heard()
+            && (self.connect_failed() || self.timed_out() || self.broken.load(Ordering::Relaxed))
     }
 
     pub fn first_response(&self) -> Option<Duration> {
@@ -416,6 +426,8 @@ impl Conn {
             Err(e) => {
                 if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) {
                     self.ran_out();
+                } else {
+                    self.budget.broken.store(true, Ordering::Relaxed);
                 }
                 self.log.event(self.id, format!("write failed: {e}"));
                 Err(format!("write failed: {e}"))
@@ -528,6 +540,7 @@ impl Conn {
                 Err(ReadEnd::TimedOut)
             }
             Err(e) => {
+                self.budget.broken.store(true, Ordering::Relaxed);
                 self.log.event(self.id, format!("read failed: {e}"));
                 Err(ReadEnd::Error(e.to_string()))
             }

@@ -78,6 +78,10 @@ pub struct Case {
     /// Moves a megabyte or more and keeps a processor busy doing so: the
     /// scheduler runs only a few such cases at once.
     pub bulk: bool,
+    /// A long transfer: its deadline counts from the last progress (bytes
+    /// moving either way), under an overall cap, not from its start, so a
+    /// slow target that keeps working is not cut off (docs/target.md).
+    pub transfer: bool,
     /// Set by [`case`] or [`from_vector`].
     pub origin: Origin,
     pub run: Run,
@@ -94,6 +98,7 @@ impl Case {
         autobahn: None,
         min_timeout: None,
         bulk: false,
+        transfer: false,
         origin: Origin::Source { file: "", line: 0 },
         run: Run::Missing,
     };

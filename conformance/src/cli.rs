@@ -185,9 +185,12 @@ struct RunArgs {
     target: Option<String>,
     #[command(flatten)]
     selection: Selection,
-    /// Cases running at once [default: 16 × cores, 16..64].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
-    jobs: Option<u16>,
+    /// Cases running at once: N, or `auto` (fewer when the target's handshakes slow down, at most 16 × cores, 16..64) [default: auto].
+    #[arg(long, value_name = "N|auto", value_parser = parse_jobs)]
+    jobs: Option<Jobs>,
+    /// Skip the preflight (one handshake, and one echo for the framing cases, before the cases run).
+    #[arg(long)]
+    no_preflight: bool,
     /// Deadline of each case in milliseconds.
     #[arg(long, default_value_t = 2000, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=600_000))]
     timeout_ms: u64,
@@ -214,6 +217,23 @@ struct RunArgs {
     /// A bearer token and a room its `rooms` claim grants, for voice.scope cases.
     #[arg(long, value_name = "ROOM:TOKEN")]
     voice_grant: Option<String>,
+}
+
+/// `--jobs`: a number, or `auto`.
+#[derive(Debug, Clone, Copy)]
+enum Jobs {
+    Auto,
+    Fixed(usize),
+}
+
+fn parse_jobs(s: &str) -> Result<Jobs, String> {
+    if s == "auto" {
+        return Ok(Jobs::Auto);
+    }
+    match s.parse::<usize>() {
+        Ok(n) if (1..=1024).contains(&n) => Ok(Jobs::Fixed(n)),
+        _ => Err(format!("{s:?} is not auto or a number from 1 to 1024")),
+    }
 }
 
 #[derive(Args, Debug)]
@@ -530,8 +550,13 @@ fn run_cmd(args: &RunArgs) -> i32 {
             return EXIT_USAGE;
         }
     };
+    let (jobs, adaptive) = match args.jobs {
+        None | Some(Jobs::Auto) => (run::default_jobs(), true),
+        Some(Jobs::Fixed(n)) => (n, false),
+    };
     let mut config = RunConfig {
-        jobs: args.jobs.map_or_else(run::default_jobs, usize::from),
+        jobs,
+        adaptive,
         timeout: Duration::from_millis(args.timeout_ms),
         auth,
     };
@@ -564,14 +589,26 @@ fn run_cmd(args: &RunArgs) -> i32 {
         eprintln!("error: {e}");
         return EXIT_USAGE;
     }
-    if let Err(e) = target.check_reachable(config.timeout) {
-        eprintln!("error: {e}");
-        return EXIT_USAGE;
+    if args.no_preflight {
+        if let Err(e) = target.check_reachable(config.timeout) {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    } else {
+        // One handshake (and one echo, for the framing cases) first: a
+        // target the cases cannot test is told in one line, not in hundreds
+        // of FAILED.
+        let echo = cases.iter().any(|c| c.id.starts_with("framing."));
+        if let Err(e) = run::preflight(&target, echo, config.timeout) {
+            eprintln!("error: {e} (preflight; --no-preflight skips it)");
+            return EXIT_USAGE;
+        }
     }
-    let progress = crate::progress::Progress::for_terminal(cases.len());
-    let mut report = run::run(&target, &cases, &config, &|r| progress.case_done(r));
+    let progress = crate::progress::Progress::for_cases(&cases);
+    let (mut report, notes) = run::run_noted(&target, &cases, &config, &|r| progress.case_done(r));
     progress.finish();
     print!("{}", report::console::render(&report, args.verbose));
+    print!("{}", notes_text(&notes));
     let detail = if args.wire == "full" {
         report::WireDetail::Full
     } else {
@@ -597,9 +634,35 @@ fn run_cmd(args: &RunArgs) -> i32 {
             return EXIT_USAGE;
         }
     }
+    if let Some(why) = &notes.stopped {
+        eprintln!("error: the run stopped: {why}");
+        return EXIT_USAGE;
+    }
     if report.failed() > 0 {
         EXIT_FAILED
     } else {
         EXIT_OK
     }
+}
+
+/// The console summary's lines on re-runs and cases not run (none when
+/// every case ran once).
+pub fn notes_text(notes: &run::RunNotes) -> String {
+    let mut out = String::new();
+    if !notes.reruns.is_empty() {
+        out.push_str(&format!(
+            "{} run again alone with {}× the time, their first run having run out of time among others: {}\n",
+            report::cases_count(notes.reruns.len()),
+            run::RERUN_SCALE,
+            notes.reruns.join(", ")
+        ));
+    }
+    if let Some(why) = &notes.stopped {
+        out.push_str(&format!(
+            "the run stopped: {why}; {} not run (UNIMPLEMENTED, \"{}\")\n",
+            report::cases_count(notes.not_run),
+            run::NOT_RUN
+        ));
+    }
+    out
 }

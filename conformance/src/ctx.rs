@@ -1,26 +1,40 @@
-//! What a running case can use: the target, its deadline, its wire log.
+//! What a running case can use: the target, its time, its wire log.
 
-use crate::target::{AuthSettings, Conn, Target};
+use crate::target::{AuthSettings, Budget, Conn, Target};
 use crate::verdict::Outcome;
 use crate::wire::WireLog;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 pub struct Ctx<'a> {
     pub target: &'a Target,
-    pub deadline: Instant,
+    /// The case's time, shared by its connections.
+    pub budget: Arc<Budget>,
     pub log: WireLog,
     /// What the auth cases mint tokens with; None when not given.
     pub auth: Option<&'a AuthSettings>,
+    /// Time given to each phase after the first ([`Ctx::next_phase`]).
+    phase: Duration,
     next_conn: u32,
 }
 
 impl<'a> Ctx<'a> {
+    /// A context whose deadline is `deadline` (and each later phase gets as
+    /// long as the first).
     pub fn new(target: &'a Target, deadline: Instant) -> Self {
+        let phase = deadline.saturating_duration_since(Instant::now());
+        Self::with_budget(target, Budget::until(deadline), phase)
+    }
+
+    /// A context on a budget the scheduler made; `phase` is the time each
+    /// later phase gets.
+    pub fn with_budget(target: &'a Target, budget: Arc<Budget>, phase: Duration) -> Self {
         Ctx {
             target,
-            deadline,
+            budget,
             log: WireLog::default(),
             auth: None,
+            phase,
             next_conn: 0,
         }
     }
@@ -28,6 +42,19 @@ impl<'a> Ctx<'a> {
     pub fn with_auth(mut self, auth: Option<&'a AuthSettings>) -> Self {
         self.auth = auth;
         self
+    }
+
+    /// The case's deadline now.
+    pub fn deadline(&self) -> Instant {
+        self.budget.deadline()
+    }
+
+    /// Start a new phase of the case (a second connection in sequence after
+    /// a first one that may have waited out its time, as a patient server
+    /// makes it): it gets its own time, as long as the first phase had, and
+    /// only its own timeouts say a deadline decided the case.
+    pub fn next_phase(&mut self) {
+        self.budget.restart(Instant::now() + self.phase);
     }
 
     /// Open a new connection to the target.
@@ -38,7 +65,13 @@ impl<'a> Ctx<'a> {
     /// Open a new connection to another target (the auth target).
     pub fn connect_to(&mut self, target: &Target) -> Result<Conn, Outcome> {
         self.next_conn += 1;
-        Conn::open(target, self.next_conn, self.log.clone(), self.deadline).map_err(Outcome::failed)
+        Conn::open(
+            target,
+            self.next_conn,
+            self.log.clone(),
+            self.budget.clone(),
+        )
+        .map_err(Outcome::failed)
     }
 
     /// The request text of a vector with the target's Host and path filled in.

@@ -1,13 +1,20 @@
 //! The progress bar of `voxproof run`, on stderr and only for a person at a terminal
 //! ([docs/report-format.md](../../docs/report-format.md#reports)).
 
+use crate::case::Case;
 use crate::run::CaseResult;
 use crate::verdict::Verdict;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::io::IsTerminal;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// A case's group: its id without the last part (`framing.limits`).
+fn group_of(id: &str) -> String {
+    id.rsplit_once('.').map_or(id, |(g, _)| g).to_string()
+}
 
 /// Whether to draw: stderr is a terminal and `CI` is not set. `CI` set to
 /// an empty string, `0` or `false` counts as unset, as most CI-detecting tools
@@ -19,9 +26,18 @@ pub fn should_draw(stderr_is_terminal: bool, ci: Option<&OsStr>) -> bool {
 
 pub struct Progress {
     bar: ProgressBar,
+    /// Without a bar: cases left and failed per group, and when the run
+    /// started, for one line on stderr as each group finishes.
+    groups: Option<Mutex<Groups>>,
     /// Failures so far; the lock also orders concurrent updates, so a late
     /// "1 failed" cannot overwrite "2 failed".
     failed: Mutex<usize>,
+}
+
+/// Per group (`framing.limits`): cases left and failed.
+struct Groups {
+    left: BTreeMap<String, (usize, usize)>,
+    start: Instant,
 }
 
 impl Progress {
@@ -32,6 +48,28 @@ impl Progress {
             std::env::var_os("CI").as_deref(),
         );
         Self::new(total, draw)
+    }
+
+    /// A bar for `cases` on a terminal; elsewhere one line on stderr per
+    /// finished group (`framing.limits: 54 cases done, 0 failed, 12.3 s`),
+    /// so a long run without a terminal still shows it moves.
+    pub fn for_cases(cases: &[Case]) -> Self {
+        let draw = should_draw(
+            std::io::stderr().is_terminal(),
+            std::env::var_os("CI").as_deref(),
+        );
+        let mut p = Self::new(cases.len(), draw);
+        if !draw {
+            let mut left = BTreeMap::new();
+            for c in cases {
+                left.entry(group_of(&c.id)).or_insert((0, 0)).0 += 1;
+            }
+            p.groups = Some(Mutex::new(Groups {
+                left,
+                start: Instant::now(),
+            }));
+        }
+        p
     }
 
     pub fn new(total: usize, draw: bool) -> Self {
@@ -54,6 +92,7 @@ impl Progress {
         }
         Progress {
             bar,
+            groups: None,
             failed: Mutex::new(0),
         }
     }
@@ -66,6 +105,34 @@ impl Progress {
             self.bar.set_message(format!("{failed} failed"));
         }
         self.bar.inc(1);
+        drop(failed);
+        if let Some(line) = self.group_done(r) {
+            eprintln!("{line}");
+        }
+    }
+
+    /// The line for `r`'s group when `r` was its last case.
+    fn group_done(&self, r: &CaseResult) -> Option<String> {
+        let mut g = self
+            .groups
+            .as_ref()?
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let start = g.start;
+        let key = group_of(&r.id);
+        let (left, failed) = g.left.get_mut(&key)?;
+        *left = left.saturating_sub(1);
+        *failed += usize::from(r.verdict == Verdict::Failed);
+        let failed = *failed;
+        (*left == 0).then(|| {
+            let total = g.left.len();
+            g.left.remove(&key);
+            format!(
+                "{key}: done, {failed} failed ({:.1} s; {} of {total} groups left)",
+                start.elapsed().as_secs_f64(),
+                g.left.len()
+            )
+        })
     }
 
     pub fn done(&self) -> u64 {

@@ -2,12 +2,14 @@
 //! honour the case's deadline and record everything in the wire log.
 
 use crate::wire::frame::{self, Frame, Pending};
-use crate::wire::http::{parse_response, HttpResponse, ParseResponse};
+use crate::wire::http::{HeadScanner, HttpResponse, ParseResponse};
 use crate::wire::observer::Observer;
 use crate::wire::{Dir, WireLog};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A `ws://host:port/path` target.
@@ -177,12 +179,116 @@ pub enum HttpAnswer {
 /// Largest write when streaming frames whole (not chopped).
 pub const STREAM_BLOCK: usize = 256 * 1024;
 
+/// A case's time, shared by its connections: a deadline, which a transfer
+/// case moves on as bytes move (an idle limit under an overall cap), and
+/// what the scheduler learns from the case (did a deadline decide it, did
+/// the target answer at all, how fast).
+#[derive(Debug)]
+pub struct Budget {
+    deadline: Mutex<Instant>,
+    /// Idle limit and overall cap: each progress moves the deadline to
+    /// `now + idle`, never past the cap.
+    idle: Option<(Duration, Instant)>,
+    /// A read, write or connect ran out of the case's time.
+    timed_out: AtomicBool,
+    /// The target sent at least one byte.
+    heard: AtomicBool,
+    /// A connect failed (refused, unreachable, timed out).
+    connect_failed: AtomicBool,
+    /// A read or write failed (reset, broken pipe), not by time or FIN.
+    broken: AtomicBool,
+    /// From connect to the complete response head, of the first handshake.
+    first_response: Mutex<Option<Duration>>,
+}
+
+/// Move an idle deadline on only when it gains this much, so a stream of
+/// small writes does not reset the socket timeouts on each.
+const IDLE_STEP: Duration = Duration::from_millis(250);
+
+impl Budget {
+    /// A fixed deadline.
+    pub fn until(deadline: Instant) -> Arc<Budget> {
+        Arc::new(Budget::new(deadline, None))
+    }
+
+    /// A deadline `idle` from now, moved on by every progress, never past `cap`.
+    pub fn idle(idle: Duration, cap: Instant) -> Arc<Budget> {
+        let deadline = (Instant::now() + idle).min(cap);
+        Arc::new(Budget::new(deadline, Some((idle, cap))))
+    }
+
+    fn new(deadline: Instant, idle: Option<(Duration, Instant)>) -> Budget {
+        Budget {
+            deadline: Mutex::new(deadline),
+            idle,
+            timed_out: AtomicBool::new(false),
+            heard: AtomicBool::new(false),
+            connect_failed: AtomicBool::new(false),
+            broken: AtomicBool::new(false),
+            first_response: Mutex::new(None),
+        }
+    }
+
+    pub fn deadline(&self) -> Instant {
+        *self.deadline.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A new phase of the case (a second connection after a first one that
+    /// may have used all its time): a fresh deadline, and only its own
+    /// timeouts count.
+    pub fn restart(&self, deadline: Instant) {
+        *self.deadline.lock().unwrap_or_else(|e| e.into_inner()) = deadline;
+        self.timed_out.store(false, Ordering::Relaxed);
+    }
+
+    /// Bytes moved: an idle deadline moves on.
+    fn progress(&self) {
+        let Some((idle, cap)) = self.idle else { return };
+        let next = (Instant::now() + idle).min(cap);
+        let mut d = self.deadline.lock().unwrap_or_else(|e| e.into_inner());
+        if next > *d + IDLE_STEP || (next == cap && next > *d) {
+            *d = next;
+        }
+    }
+
+    /// Whether the case's time (not a shorter wait inside it) ran out.
+    pub fn timed_out(&self) -> bool {
+        self.timed_out.load(Ordering::Relaxed)
+    }
+
+    pub fn heard(&self) -> bool {
+        self.heard.load(Ordering::Relaxed)
+    }
+
+    pub fn connect_failed(&self) -> bool {
+        self.connect_failed.load(Ordering::Relaxed)
+    }
+
+    /// Whether the target gave no sign of life: not a byte, and a connect,
+    /// read or write failed or ran out of time (a FIN is an answer).
+    pub fn unanswered(&self) -> bool {
+        !self.heard()
+            && (self.connect_failed() || self.timed_out() || self.broken.load(Ordering::Relaxed))
+    }
+
+    pub fn first_response(&self) -> Option<Duration> {
+        *self
+            .first_response
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// One raw TCP connection inside a case.
 pub struct Conn {
     stream: TcpStream,
     id: u32,
     log: WireLog,
-    deadline: Instant,
+    /// The case's time.
+    budget: Arc<Budget>,
+    /// A shorter wait inside it, if any ([`Conn::set_deadline`]).
+    wait: Option<Instant>,
+    opened: Instant,
     /// Received and not yet consumed.
     pending: Pending,
     /// Read buffer, reused across reads.
@@ -197,13 +303,21 @@ impl Conn {
         target: &Target,
         id: u32,
         log: WireLog,
-        deadline: Instant,
+        budget: Arc<Budget>,
     ) -> Result<Conn, String> {
-        let remaining = deadline
-            .saturating_duration_since(Instant::now())
+        let opened = Instant::now();
+        let remaining = budget
+            .deadline()
+            .saturating_duration_since(opened)
             .max(Duration::from_millis(1));
-        let stream = TcpStream::connect_timeout(&target.addr, remaining)
-            .map_err(|e| format!("cannot connect to {}: {e}", target.addr))?;
+        let stream = TcpStream::connect_timeout(&target.addr, remaining).map_err(|e| {
+            budget.connect_failed.store(true, Ordering::Relaxed);
+            if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) {
+                budget.timed_out.store(true, Ordering::Relaxed);
+            }
+            log.event(id, format!("cannot connect: {e}"));
+            format!("cannot connect to {}: {e}", target.addr)
+        })?;
         // Each write leaves as its own segment, so chunked writes really split.
         let _ = stream.set_nodelay(true);
         log.event(id, format!("connected to {}", target.addr));
@@ -211,7 +325,9 @@ impl Conn {
             stream,
             id,
             log,
-            deadline,
+            budget,
+            wait: None,
+            opened,
             pending: Pending::new(),
             chunk: vec![0; 256 * 1024],
             read_timeout: None,
@@ -223,21 +339,41 @@ impl Conn {
         self.id
     }
 
+    /// When reads and writes give up: the case's deadline, or a shorter
+    /// wait inside it.
     pub fn deadline(&self) -> Instant {
-        self.deadline
+        let case = self.budget.deadline();
+        self.wait.map_or(case, |w| w.min(case))
     }
 
-    /// Move the deadline (a case waiting a bounded time inside its own deadline).
+    /// Wait no later than `deadline` (a case waiting a bounded time inside
+    /// its own deadline); a deadline at or past the case's ends the wait.
     pub fn set_deadline(&mut self, deadline: Instant) {
-        self.deadline = deadline;
+        self.wait = (deadline < self.budget.deadline()).then_some(deadline);
         // Timeouts set for the old deadline no longer apply.
         self.read_timeout = None;
         self.write_timeout = None;
     }
 
+    /// End a wait set with [`Conn::set_deadline`]: back to the case's
+    /// deadline (which a transfer case may have moved on meanwhile).
+    pub fn end_wait(&mut self) {
+        self.wait = None;
+        self.read_timeout = None;
+        self.write_timeout = None;
+    }
+
     fn remaining(&self) -> Option<Duration> {
-        let left = self.deadline.saturating_duration_since(Instant::now());
+        let left = self.deadline().saturating_duration_since(Instant::now());
         (!left.is_zero()).then_some(left)
+    }
+
+    /// A read or write ran out of time: note it when the time was the
+    /// case's own (not a shorter wait the case chose).
+    fn ran_out(&self) {
+        if self.wait.is_none_or(|w| w >= self.budget.deadline()) {
+            self.budget.timed_out.store(true, Ordering::Relaxed);
+        }
     }
 
     /// A socket timeout bounded by the deadline. It is set again only when
@@ -265,7 +401,9 @@ impl Conn {
             stream,
             id: self.id,
             log: self.log.clone(),
-            deadline: self.deadline,
+            budget: self.budget.clone(),
+            wait: self.wait,
+            opened: self.opened,
             pending: Pending::new(),
             chunk: vec![0; 64 * 1024],
             read_timeout: None,
@@ -280,10 +418,21 @@ impl Conn {
         if let Some(t) = Self::bounded(&mut self.write_timeout, left) {
             let _ = self.stream.set_write_timeout(Some(t));
         }
-        self.stream.write_all(bytes).map_err(|e| {
-            self.log.event(self.id, format!("write failed: {e}"));
-            format!("write failed: {e}")
-        })
+        match self.stream.write_all(bytes) {
+            Ok(()) => {
+                self.budget.progress();
+                Ok(())
+            }
+            Err(e) => {
+                if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) {
+                    self.ran_out();
+                } else {
+                    self.budget.broken.store(true, Ordering::Relaxed);
+                }
+                self.log.event(self.id, format!("write failed: {e}"));
+                Err(format!("write failed: {e}"))
+            }
+        }
     }
 
     /// Write in pieces of `chunk` bytes, each its own write (and segment).
@@ -364,6 +513,7 @@ impl Conn {
     /// [`Conn::read_some`], reading no more than `limit` bytes.
     fn read_at_most(&mut self, limit: usize) -> Result<usize, ReadEnd> {
         let Some(left) = self.remaining() else {
+            self.ran_out();
             self.log.event(self.id, "deadline reached");
             return Err(ReadEnd::TimedOut);
         };
@@ -378,15 +528,19 @@ impl Conn {
                 Err(ReadEnd::Closed)
             }
             Ok(n) => {
+                self.budget.heard.store(true, Ordering::Relaxed);
+                self.budget.progress();
                 self.log.bytes(self.id, Dir::Recv, &self.chunk[..n]);
                 self.pending.extend_from_slice(&self.chunk[..n]);
                 Ok(n)
             }
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                self.ran_out();
                 self.log.event(self.id, "deadline reached");
                 Err(ReadEnd::TimedOut)
             }
             Err(e) => {
+                self.budget.broken.store(true, Ordering::Relaxed);
                 self.log.event(self.id, format!("read failed: {e}"));
                 Err(ReadEnd::Error(e.to_string()))
             }
@@ -394,18 +548,34 @@ impl Conn {
     }
 
     /// Read the response to an opening handshake; bytes after its header
-    /// section stay in `pending`.
+    /// section stay in `pending`. At most [`MAX_RESPONSE_HEAD`] bytes (and
+    /// one read) are taken before the head must have ended; each byte is
+    /// scanned once.
+    ///
+    /// [`MAX_RESPONSE_HEAD`]: crate::wire::http::MAX_RESPONSE_HEAD
     pub fn read_http_response(&mut self) -> HttpAnswer {
+        let mut scanner = HeadScanner::default();
         loop {
-            match parse_response(self.pending.bytes()) {
+            match scanner.scan(self.pending.bytes()) {
                 ParseResponse::Complete(resp) => {
                     self.pending.consume(resp.header_len);
+                    let mut first = self
+                        .budget
+                        .first_response
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner());
+                    first.get_or_insert(self.opened.elapsed());
                     return HttpAnswer::Response(resp);
                 }
-                ParseResponse::Malformed(e) => return HttpAnswer::Malformed(e),
+                ParseResponse::Malformed(e) => {
+                    self.log.event(self.id, format!("response refused: {e}"));
+                    return HttpAnswer::Malformed(e);
+                }
                 ParseResponse::Partial => {}
             }
-            if let Err(end) = self.read_some() {
+            let room =
+                (crate::wire::http::MAX_RESPONSE_HEAD + 1).saturating_sub(self.pending.len());
+            if let Err(end) = self.read_at_most(room.max(1)) {
                 return HttpAnswer::NoResponse(end, self.pending.len());
             }
         }

@@ -21,6 +21,63 @@ pub enum ParseResponse {
 
 pub const MAX_RESPONSE_HEADERS: usize = 128;
 
+/// Longest response head (status line and header section) the suite reads.
+/// No RFC bounds what a client must accept (RFC 9110 §2.3 lets a recipient
+/// set its own limits), so this is the suite's limit, reported as such.
+pub const MAX_RESPONSE_HEAD: usize = 64 * 1024;
+
+/// Finds the end of a response head as bytes arrive, scanning each byte
+/// once: the head is parsed when its blank line is in (and once when the
+/// status line is, so a response that is not HTTP is told at once), never
+/// again on every read.
+#[derive(Debug, Default, Clone)]
+pub struct HeadScanner {
+    /// Bytes already scanned.
+    scanned: usize,
+    /// The status line was complete and checked.
+    status_checked: bool,
+}
+
+impl HeadScanner {
+    /// Look at `buf` (the bytes received so far, a prefix of the stream).
+    pub fn scan(&mut self, buf: &[u8]) -> ParseResponse {
+        let from = self.scanned;
+        self.scanned = buf.len();
+        let mut end = None;
+        for i in from..buf.len() {
+            if buf[i] != b'\n' {
+                continue;
+            }
+            if !self.status_checked {
+                self.status_checked = true;
+                if let ParseResponse::Malformed(e) = parse_response(&buf[..=i]) {
+                    return ParseResponse::Malformed(e);
+                }
+            }
+            // A blank line: LF LF or LF CR LF.
+            let blank = (i >= 1 && buf[i - 1] == b'\n')
+                || (i >= 2 && buf[i - 1] == b'\r' && buf[i - 2] == b'\n');
+            if blank {
+                end = Some(i);
+                break;
+            }
+        }
+        match end {
+            Some(_) => match parse_response(buf) {
+                // Should the blank line not end it after all, scan on.
+                ParseResponse::Partial => ParseResponse::Partial,
+                done => done,
+            },
+            None if buf.len() > MAX_RESPONSE_HEAD => ParseResponse::Malformed(format!(
+                "the response head exceeded {} KiB without ending (the suite's limit; \
+                 RFC 9110 §2.3 leaves length limits to the recipient)",
+                MAX_RESPONSE_HEAD / 1024
+            )),
+            None => ParseResponse::Partial,
+        }
+    }
+}
+
 pub fn parse_response(buf: &[u8]) -> ParseResponse {
     let mut headers = [httparse::EMPTY_HEADER; MAX_RESPONSE_HEADERS];
     let mut resp = httparse::Response::new(&mut headers);
@@ -113,6 +170,35 @@ mod tests {
             vec![&b"keep-alive"[..], &b"Upgrade"[..]]
         );
         assert_eq!(r.header_len, raw.len());
+    }
+
+    #[test]
+    fn the_scanner_agrees_with_the_parser_at_every_split() {
+        let raw = b"HTTP/1.1 101 OK\r\nUpgrade: websocket\r\n\r\nframes";
+        for cut in 0..raw.len() {
+            let mut s = HeadScanner::default();
+            let first = s.scan(&raw[..cut]);
+            assert_eq!(first, parse_response(&raw[..cut]), "cut at {cut}");
+            if let ParseResponse::Partial = first {
+                assert_eq!(s.scan(raw), parse_response(raw), "cut at {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_head_that_never_ends_is_refused_at_the_limit() {
+        let mut s = HeadScanner::default();
+        let mut buf = b"HTTP/1.1 101 OK\r\nX: ".to_vec();
+        assert_eq!(s.scan(&buf), ParseResponse::Partial);
+        buf.resize(MAX_RESPONSE_HEAD, b'a');
+        assert_eq!(s.scan(&buf), ParseResponse::Partial);
+        buf.push(b'a');
+        assert!(matches!(s.scan(&buf), ParseResponse::Malformed(e) if e.contains("64 KiB")));
+        let mut s = HeadScanner::default();
+        assert!(matches!(
+            s.scan(b"SSH-2.0-x\r\n"),
+            ParseResponse::Malformed(_)
+        ));
     }
 
     #[test]

@@ -15,6 +15,13 @@ pub const SHORT_LOGGED_BYTES: usize = 128;
 /// Events kept per case; a case writing thousands of frames keeps its first
 /// ones and a count of the rest.
 pub const MAX_EVENTS: usize = 1000;
+/// Bytes of shown data (escaped text, plus [`EVENT_COST`] per event) kept per
+/// case, whatever the target sends: a target flooding a case (endless pings,
+/// a header line that never ends) cannot grow the report past this.
+pub const MAX_LOG_BYTES: usize = 64 * 1024;
+/// What an event costs against [`MAX_LOG_BYTES`] besides its data (the
+/// report's fields around it).
+pub const EVENT_COST: usize = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -44,7 +51,16 @@ pub struct WireEvent {
 #[derive(Debug, Clone)]
 pub struct WireLog {
     start: Instant,
-    events: Arc<Mutex<Vec<WireEvent>>>,
+    events: Arc<Mutex<Events>>,
+}
+
+/// The events kept, and what they cost against [`MAX_LOG_BYTES`].
+#[derive(Debug, Default)]
+struct Events {
+    kept: Vec<WireEvent>,
+    cost: usize,
+    /// The log stopped (event cap or byte budget); later events are dropped.
+    stopped: bool,
 }
 
 impl Default for WireLog {
@@ -57,32 +73,64 @@ impl Default for WireLog {
 }
 
 impl WireLog {
-    /// Log an event; `data` gets the number of bytes to show.
+    /// Log an event; `data` gets the number of bytes to show. The log stops
+    /// (with one event saying why) at [`MAX_EVENTS`] events or
+    /// [`MAX_LOG_BYTES`] bytes, whichever comes first.
     fn push(&self, conn: u32, dir: Dir, len: usize, data: impl FnOnce(usize) -> String) {
         let at_ms = self.start.elapsed().as_millis() as u64;
-        if let Ok(mut events) = self.events.lock() {
-            match events.len() {
-                n if n < MAX_EVENTS => events.push(WireEvent {
-                    at_ms,
-                    conn,
-                    dir,
-                    len,
-                    data: data(if n < FULL_EVENTS {
-                        MAX_LOGGED_BYTES
-                    } else {
-                        SHORT_LOGGED_BYTES
-                    }),
-                }),
-                n if n == MAX_EVENTS => events.push(WireEvent {
-                    at_ms,
-                    conn,
-                    dir: Dir::Event,
-                    len: 0,
-                    data: format!("wire log stopped after {MAX_EVENTS} events"),
-                }),
-                _ => {}
-            }
+        let Ok(mut events) = self.events.lock() else {
+            return;
+        };
+        if events.stopped {
+            return;
         }
+        let n = events.kept.len();
+        let left = MAX_LOG_BYTES.saturating_sub(events.cost + EVENT_COST);
+        let stop = if n >= MAX_EVENTS {
+            Some(format!("wire log stopped after {MAX_EVENTS} events"))
+        } else if left < EVENT_COST {
+            Some(format!(
+                "wire log stopped after {} KiB (the suite's limit per case)",
+                MAX_LOG_BYTES / 1024
+            ))
+        } else {
+            None
+        };
+        if let Some(text) = stop {
+            events.stopped = true;
+            events.kept.push(WireEvent {
+                at_ms,
+                conn,
+                dir: Dir::Event,
+                len: 0,
+                data: text,
+            });
+            return;
+        }
+        let shown = if n < FULL_EVENTS {
+            MAX_LOGGED_BYTES
+        } else {
+            SHORT_LOGGED_BYTES
+        };
+        // Escaping shows a byte as up to 4 characters.
+        let mut data = data(shown.min(left / 4).max(1));
+        if data.len() > left {
+            // An event's text (not bytes) too long for what is left.
+            let mut cut = left;
+            while !data.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            data.truncate(cut);
+            data.push('…');
+        }
+        events.cost += EVENT_COST + data.len();
+        events.kept.push(WireEvent {
+            at_ms,
+            conn,
+            dir,
+            len,
+            data,
+        });
     }
 
     pub fn bytes(&self, conn: u32, dir: Dir, bytes: &[u8]) {
@@ -95,7 +143,10 @@ impl WireLog {
     }
 
     pub fn events(&self) -> Vec<WireEvent> {
-        self.events.lock().map(|e| e.clone()).unwrap_or_default()
+        self.events
+            .lock()
+            .map(|e| e.kept.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -144,5 +195,28 @@ mod tests {
         );
         let long = vec![b'a'; super::MAX_LOGGED_BYTES + 5];
         assert!(super::escape(&long).ends_with("… (5 more bytes)"));
+    }
+
+    #[test]
+    fn a_flood_stays_within_the_byte_budget() {
+        let log = super::WireLog::default();
+        for i in 0..100_000u32 {
+            log.bytes(
+                1,
+                super::Dir::Recv,
+                &[0x89, 0x7d, (i % 251) as u8].repeat(40),
+            );
+        }
+        let events = log.events();
+        let shown: usize = events
+            .iter()
+            .map(|e| e.data.len() + super::EVENT_COST)
+            .sum();
+        assert!(shown <= super::MAX_LOG_BYTES + 200, "{shown} bytes kept");
+        assert!(
+            events.last().unwrap().data.contains("KiB"),
+            "{:?}",
+            events.last()
+        );
     }
 }

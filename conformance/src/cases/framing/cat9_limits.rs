@@ -19,7 +19,9 @@ frame size or total message size after reassembly from multiple frames MUST prot
 limits.",
 );
 
-/// Autobahn allows 10 to 100 s for these.
+/// Autobahn allows 10 to 100 s for these; as [transfers](Case::transfer)
+/// this bounds their overall cap, and their deadline counts from the last
+/// bytes moved.
 const MIN_TIMEOUT: Option<Duration> = Some(Duration::from_secs(60));
 
 /// A message this large makes a case bulk (see [`Case::bulk`]).
@@ -146,6 +148,7 @@ pub fn cases() -> Vec<Case> {
                 sends: title.into(),
                 expects: "the message echoed".into(),
                 min_timeout: MIN_TIMEOUT,
+                transfer: true,
                 bulk: len >= BULK,
                 run: lazy(move || {
                     stream_echo(op, pattern(filler(op, Pattern::Text), len), len, None)
@@ -170,6 +173,7 @@ pub fn cases() -> Vec<Case> {
                 sends: title.into(),
                 expects: "the message echoed".into(),
                 min_timeout: MIN_TIMEOUT,
+                transfer: true,
                 bulk: true,
                 run: lazy(move || {
                     stream_echo(
@@ -199,6 +203,7 @@ pub fn cases() -> Vec<Case> {
                 sends: title.into(),
                 expects: "the message echoed".into(),
                 min_timeout: MIN_TIMEOUT,
+                transfer: true,
                 bulk: true,
                 run: lazy(move || {
                     stream_echo(op, pattern(filler(op, Pattern::Text), MIB), MIB, Some(chop))
@@ -223,6 +228,7 @@ pub fn cases() -> Vec<Case> {
                 sends: title.into(),
                 expects: "1000 echoes".into(),
                 min_timeout: MIN_TIMEOUT,
+                transfer: true,
                 // 4 MB at most, one round trip at a time: bound by waiting, not bulk.
                 bulk: false,
                 run: lazy(move || {

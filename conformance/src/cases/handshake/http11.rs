@@ -6,7 +6,7 @@ use super::open::{handshake, judge_valid, valid_request, RFC_ACCEPT, RFC_KEY};
 use crate::case::{case, Case, Run};
 use crate::ctx::Ctx;
 use crate::rule::Rule;
-use crate::target::HttpAnswer;
+use crate::target::{HttpAnswer, ReadEnd};
 use crate::verdict::Outcome;
 use std::time::Duration;
 
@@ -145,6 +145,8 @@ fn judge_too_large(ctx: &mut Ctx, request: &[u8], what: &str) -> Outcome {
             return Outcome::failed(format!("{what}: malformed response: {e}"))
         }
     };
+    // The second connection gets its own time, whatever the first used.
+    ctx.next_phase();
     match handshake(ctx, RFC_KEY, RFC_ACCEPT) {
         Ok(_) => verdict,
         Err(o) => Outcome {
@@ -203,8 +205,13 @@ fn tls_on_plain_port(ctx: &mut Ctx) -> Outcome {
                 format!("answered {} to bytes that are not HTTP", r.status_line()),
             )
         }
-        // As for every handshake the server will not accept: silence is
-        // never an answer (docs/target.md, "How a case decides").
+        // The bytes hold no line end, so no request line is complete yet: a
+        // server may wait for more (the case's time runs out, nothing came).
+        HttpAnswer::NoResponse(ReadEnd::TimedOut, 0) => Outcome::informational(
+            "no answer before the deadline: the server waited for the rest of a request line",
+        ),
+        // As for every handshake the server will not accept: closing without
+        // an answer is never one (docs/target.md, "How a case decides").
         no @ (HttpAnswer::NoResponse(..) | HttpAnswer::Malformed(_)) => {
             return Outcome::failed_by(
                 ANSWER_WITH_ERROR,
@@ -212,6 +219,8 @@ fn tls_on_plain_port(ctx: &mut Ctx) -> Outcome {
             )
         }
     };
+    // The second connection gets its own time, whatever the first used.
+    ctx.next_phase();
     match handshake(ctx, RFC_KEY, RFC_ACCEPT) {
         Ok(_) => verdict,
         Err(o) => Outcome {

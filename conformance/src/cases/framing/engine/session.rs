@@ -180,13 +180,13 @@ impl Session {
         now: impl Fn() -> Instant,
         done: impl Fn(&Session) -> bool,
     ) {
-        let hard = self.conn.deadline();
-        self.conn.set_deadline(until.min(hard));
+        self.conn.set_deadline(until);
         while !self.tcp_done && !done(self) {
             let _ = self.read_one();
         }
-        self.conn.set_deadline(hard);
-        if self.tcp_done && self.obs.timed_out && now() < hard {
+        // The case's deadline, which a transfer case may have moved on.
+        self.conn.end_wait();
+        if self.tcp_done && self.obs.timed_out && now() < self.conn.deadline() {
             // Only the wait ended, not the connection.
             self.tcp_done = false;
             self.obs.timed_out = false;

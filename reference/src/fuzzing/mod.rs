@@ -3,7 +3,7 @@
 //! Each `run` feeds arbitrary bytes to one part of the reference and checks,
 //! with `assert!`, the properties that part promises; a failed property is a
 //! panic, which libFuzzer reports as a crash. The cargo-fuzz targets in
-//! `fuzz/fuzz_targets/` only call these functions, and `tests/fuzz_replay.rs`
+//! `fuzz/fuzz_targets/` only call these functions, and `tests/it/fuzz_replay.rs`
 //! calls them on every file of `fuzz/corpus/<target>/` and
 //! `fuzz/regressions/<target>/`, so the properties also run on stable Rust.
 //!

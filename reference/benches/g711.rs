@@ -1,7 +1,7 @@
 //! G.711 throughput: encode, decode and transcode of one 20 ms frame (160
 //! samples) and of 1 Mi samples, per law, on one core.
 //!
-//! `cargo bench -p voxproof-reference --bench g711 -- --warm-up-time 1 --measurement-time 3`
+//! `cargo bench -p voxproof-reference --features bench --bench g711 -- --warm-up-time 1 --measurement-time 3`
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;

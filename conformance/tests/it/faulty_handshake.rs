@@ -7,7 +7,7 @@
 //! wrong rule), or its answer mangled afterwards. Every handshake case must be claimed by at
 //! least one fault, so a new case cannot arrive without its proof.
 
-mod common;
+use crate::common;
 
 use common::faulty::{self, fault, Fault, Hooks};
 use std::net::TcpStream;

@@ -15,14 +15,27 @@ use voxproof_conformance::verdict::Verdict;
 use voxproof_conformance::wire::WireEvent;
 use voxproof_conformance::{cli, embedded, registry, report};
 
+/// `insta::assert_snapshot!`, reading and writing the snapshots where they
+/// were when this file was a test binary of its own: `tests/snapshots/`,
+/// named `snapshots__<name>.snap`. (As a module of the `it` binary, insta
+/// would look for `tests/it/snapshots/it__snapshots__<name>.snap`.)
+macro_rules! assert_snapshot {
+    ($name:literal, $value:expr) => {
+        insta::with_settings!(
+            { snapshot_path => "../snapshots", prepend_module_to_snapshot => false },
+            { insta::assert_snapshot!(concat!("snapshots__", $name), $value) }
+        )
+    };
+}
+
 /// What stands in for a redacted value.
 const REDACTED: &str = "[redacted]";
 
 #[test]
 fn catalogue_list() {
     // What `voxproof list` prints. The Markdown form (`list --catalogue`) is
-    // docs/cases.md, which tests/catalogue.rs already holds to the registry.
-    insta::assert_snapshot!("list", cli::catalogue_text(&registry::all()));
+    // docs/cases.md, which tests/it/catalogue.rs already holds to the registry.
+    assert_snapshot!("list", cli::catalogue_text(&registry::all()));
 }
 
 #[test]
@@ -63,7 +76,7 @@ fn json_report() {
         report.results.len() + 1,
         "every duration redacted"
     );
-    insta::assert_snapshot!("json", lines.join("\n"));
+    assert_snapshot!("json", lines.join("\n"));
 }
 
 #[test]
@@ -73,7 +86,7 @@ fn junit_report() {
     let xml = report::junit::render(reference_run())
         .replace(" time=\"0.000\"", &format!(" time=\"{REDACTED}\""));
     assert!(!xml.contains(" time=\"0"), "a duration escaped redaction");
-    insta::assert_snapshot!("junit", xml);
+    assert_snapshot!("junit", xml);
 }
 
 #[test]
@@ -89,7 +102,7 @@ fn html_report_structure() {
     out.push_str(&summary(&html));
     out.push_str("\n# cases table: group rows, then id, verdict and close verdict of each case\n");
     out.push_str(&case_rows(&html));
-    insta::assert_snapshot!("html", out);
+    assert_snapshot!("html", out);
 }
 
 // ------------------------------------------------------------------ the run
@@ -103,7 +116,7 @@ fn reference_run() -> &'static RunReport {
         let config = RunConfig {
             auth: Some(embedded.auth.clone()),
             // The CLI's 2 s deadline leaves a loaded machine less room; as
-            // tests/reference_run.rs does, give each case 10 s.
+            // tests/it/reference_run.rs does, give each case 10 s.
             timeout: Duration::from_secs(10),
             ..RunConfig::default()
         };

@@ -6,7 +6,7 @@
 //! case runs against a server with the switch for the behaviour it checks,
 //! and must come out FAILED. Every `framing.` case must be claimed.
 
-mod common;
+use crate::common;
 
 use common::faulty::{self, Fault, Hooks};
 use std::io::{Read, Write};

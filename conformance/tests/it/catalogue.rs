@@ -69,7 +69,7 @@ fn docs_cases_md_is_generated_from_the_registry() {
     assert!(
         have == want,
         "docs/cases.md is stale: run `cargo run -p voxproof-conformance -- list --catalogue > docs/cases.md` \
-         (or VOXPROOF_UPDATE_DOCS=1 cargo test -p voxproof-conformance --test catalogue)"
+         (or VOXPROOF_UPDATE_DOCS=1 cargo test -p voxproof-conformance --test it catalogue)"
     );
 }
 
@@ -85,7 +85,7 @@ fn docs_coverage_md_is_generated_from_the_registry() {
     assert!(
         have == want,
         "docs/coverage.md is stale: run `cargo run -p voxproof-conformance -- list --markdown > docs/coverage.md` \
-         (or VOXPROOF_UPDATE_DOCS=1 cargo test -p voxproof-conformance --test catalogue)"
+         (or VOXPROOF_UPDATE_DOCS=1 cargo test -p voxproof-conformance --test it catalogue)"
     );
 }
 

@@ -2,7 +2,7 @@
 //! against the embedded reference and on a synthetic run with every verdict
 //! and hostile text.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::time::Duration;

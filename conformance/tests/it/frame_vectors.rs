@@ -2,7 +2,7 @@
 //! the cases send decodes as the vector says, however the bytes are split)
 //! and against the reference server (it answers as the vector says).
 
-mod common;
+use crate::common;
 
 use proptest::prelude::*;
 use std::time::{Duration, Instant};

@@ -6,12 +6,12 @@
 //! (`RFC 6455 §4.2.1; RFC 9110 §7.8` names two), `docs/voice-protocol.md`
 //! for `voice-protocol`. Excerpts may come from different documents, and in
 //! any order (a requirement quotes a list item before the sentence that says
-//! what follows from it). Comparison as in `reference/tests/citations.rs`
+//! what follows from it). Comparison as in `reference/tests/it/citations.rs`
 //! (`common/quotes.rs`: whitespace, page breaks and a line break after a
 //! hyphen do not count), and an excerpt may start mid-sentence with a
 //! capital letter. Citations that name no shipped document are skipped.
 
-mod common;
+use crate::common;
 
 use common::quotes::{excerpts, occurs_from_mid_sentence, root, shipped_doc, shipped_rfc};
 use std::collections::HashMap;

@@ -5,9 +5,9 @@
 //! whitespace, the RFCs' page breaks, and a line break after a hyphen;
 //! `[...]` in a quote stands for omitted text, and the parts must occur in
 //! order. See docs/README.md. The comparison is shared with the check of
-//! the conformance cases' rules (conformance/tests/rule_quotes.rs).
+//! the conformance cases' rules (conformance/tests/it/rule_quotes.rs).
 
-#[path = "../../conformance/tests/common/quotes.rs"]
+#[path = "../../../conformance/tests/it/common/quotes.rs"]
 mod comparison;
 
 use comparison::{normalise, occurs, rfc_body, root, shipped_doc, shipped_rfc};

@@ -4,7 +4,7 @@
 //! connection written in arbitrary pieces; and a large frame streamed block
 //! by block puts the same bytes on the wire as the crafter.
 
-mod common;
+use crate::common;
 
 use proptest::prelude::*;
 use std::io::{Read, Write};

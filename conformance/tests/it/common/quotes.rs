@@ -1,6 +1,6 @@
 //! Checking quotations against the texts the repository ships
 //! (`docs/rfc/rfcNNNN.txt`, `docs/voice-protocol.md`), shared by
-//! `conformance/tests/rule_quotes.rs` and `reference/tests/citations.rs`
+//! `conformance/tests/it/rule_quotes.rs` and `reference/tests/it/citations.rs`
 //! (which includes this file by path).
 //!
 //! Comparison ignores line breaks, runs of whitespace, the RFCs' page

@@ -1,6 +1,6 @@
 //! The whole suite against the in-process reference server.
 
-mod common;
+use crate::common;
 
 use voxproof_conformance::run::{run, RunConfig};
 use voxproof_conformance::verdict::Verdict;

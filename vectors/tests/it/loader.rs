@@ -39,7 +39,7 @@ fn embedded_wav_fixtures_are_the_files_on_disk() {
 #[test]
 fn jwt_files_are_consistent() {
     let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../schema/jwt.schema.json")).unwrap();
+        serde_json::from_str(include_str!("../../schema/jwt.schema.json")).unwrap();
     let vocabulary: Vec<&str> = schema["$defs"]["error"]["enum"]
         .as_array()
         .unwrap()

@@ -3,9 +3,7 @@
 //! while those already connected are served (docs/README.md).
 #![cfg(target_os = "linux")]
 
-mod common;
-
-use common::ServerProcess;
+use crate::common::ServerProcess;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};

@@ -7,7 +7,7 @@
 //! case runs against the server with the switch for what it checks, and must
 //! come out FAILED. Every `voice.` case must be claimed by a fault.
 
-mod common;
+use crate::common;
 use common::faulty::{self, Fault, Hooks};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::io::{Read, Write};

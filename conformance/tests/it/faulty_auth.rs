@@ -10,11 +10,11 @@
 //! configuration of the verifier skips a check or takes the algorithm from
 //! the token) a second decision after a refusal it should have kept.
 
+use crate::common;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
-mod common;
 use common::faulty::{self, Decision, Fault, Hooks};
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use std::io::Write;
 use std::net::TcpStream;
 use std::sync::OnceLock;

@@ -4,9 +4,7 @@
 //! process so that its sockets and memory can be watched from outside.
 #![cfg(target_os = "linux")]
 
-mod common;
-
-use common::ServerProcess;
+use crate::common::ServerProcess;
 use std::net::TcpStream;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tungstenite::{Message, WebSocket};

@@ -3,8 +3,6 @@
 //! target on loopback (a slow one, a silent one, a dripping one, one that
 //! dies, one whose header never ends, one that pings forever).
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};

@@ -1,0 +1,28 @@
+//! The conformance crate's integration tests, one module per former test
+//! file, linked into one binary: each file its own binary meant as many
+//! links of the whole dependency graph. Select a group by its module name,
+//! e.g. `cargo test -p voxproof-conformance faulty_framing`.
+//!
+//! All modules share one process: state kept in statics (the full reference
+//! run of `snapshots`, the bulk-case slots of `run`) is shared by them, and
+//! no test may change process-wide settings (environment, limits) or exit.
+
+mod common;
+
+mod bounded_runs;
+mod catalogue;
+mod cli;
+mod faulty_auth;
+mod faulty_framing;
+mod faulty_handshake;
+mod faulty_voice;
+mod frame_roundtrip;
+mod frame_vectors;
+mod fuzz_replay;
+mod module_docs;
+mod module_graph;
+mod observer_laws;
+mod reference_run;
+mod reports;
+mod rule_quotes;
+mod snapshots;

@@ -1,7 +1,7 @@
 //! Autobahn category 9, "Limits/Performance" (`case/case9_*.py`), payloads built when a case runs
 //! ([docs/framing.md](../../../../docs/framing.md#where-the-cases-are)).
 
-use super::engine::{pattern, Event, Pattern, Script, Step};
+use super::engine::{pattern, Event, Pattern, Script, Step, BULK};
 use super::{echo_ok, lazy};
 use crate::case::{from_row, Case};
 use crate::rule::Rule;
@@ -23,9 +23,6 @@ limits.",
 /// this bounds their overall cap, and their deadline counts from the last
 /// bytes moved.
 const MIN_TIMEOUT: Option<Duration> = Some(Duration::from_secs(60));
-
-/// A message this large makes a case bulk (see [`Case::bulk`]).
-const BULK: usize = 1 << 20;
 
 const KIB: usize = 1 << 10;
 const MIB: usize = 1 << 20;

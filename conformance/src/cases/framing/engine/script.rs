@@ -281,15 +281,6 @@ pub struct Script {
     pub expect: Expect,
 }
 
-/// Messages at least this large make a script [bulk](Script::is_bulk).
+/// A case streaming a message at least this large keeps a processor busy:
+/// it sets `Case::bulk`.
 pub const BULK: usize = 1 << 20;
-
-impl Script {
-    /// Streams a message of [`BULK`] bytes or more: the case keeps a
-    /// processor busy (see `Case::bulk`).
-    pub fn is_bulk(&self) -> bool {
-        self.steps
-            .iter()
-            .any(|s| matches!(s, Step::Stream { payload, .. } if payload.len() >= BULK))
-    }
-}

@@ -9,5 +9,6 @@ pub mod g711;
 pub mod handshake;
 pub mod response;
 pub mod server;
+pub mod tls;
 pub mod upgrade;
 pub mod voice;

@@ -3,13 +3,14 @@
 use crate::registry;
 use crate::report;
 use crate::run::{self, RunConfig};
-use crate::target::Target;
-use crate::target::{AuthSettings, Key, TokenIn};
+use crate::target::{AuthSettings, Key, Shape, Target, TokenIn};
+use crate::transport::Network;
 use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
+use voxproof_reference::tls::Trust;
 
 /// Exit codes.
 pub const EXIT_OK: i32 = 0;
@@ -77,7 +78,7 @@ struct JwtArgs {
 
 impl JwtArgs {
     /// The auth settings, None without key material.
-    fn settings(&self) -> Result<Option<AuthSettings>, String> {
+    fn settings(&self, network: &Network, shape: &Shape) -> Result<Option<AuthSettings>, String> {
         let read =
             |p: &PathBuf| std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
         let (key, default_alg) = match (&self.jwt_secret, &self.jwt_private_key) {
@@ -95,7 +96,11 @@ impl JwtArgs {
         let alg = self.jwt_alg.clone().unwrap_or_else(|| default_alg.into());
         check_alg(&key, &alg)?;
         let target = match &self.auth_target {
-            Some(url) => Some(Target::parse(url)?),
+            Some(url) => {
+                let mut t = Target::parse_via(url, network)?;
+                t.shape = shape.clone();
+                Some(t)
+            }
             None => None,
         };
         Ok(Some(AuthSettings {
@@ -217,6 +222,113 @@ struct RunArgs {
     /// A bearer token and a room its `rooms` claim grants, for voice.scope cases.
     #[arg(long, value_name = "ROOM:TOKEN")]
     voice_grant: Option<String>,
+    #[command(flatten)]
+    reach: ReachArgs,
+}
+
+/// How the suite reaches the target and what its handshakes carry
+/// (docs/target.md#tls-proxies-and-request-shaping).
+#[derive(Args, Debug, Default)]
+struct ReachArgs {
+    /// Without --target: serve the embedded reference over wss:// with a throw-away certificate the run trusts.
+    #[arg(long, conflicts_with = "target")]
+    tls: bool,
+    /// Trust only the CA certificates in this PEM file for wss:// [default: the platform's trust store].
+    #[arg(long, value_name = "PEM", conflicts_with = "insecure")]
+    ca_file: Option<PathBuf>,
+    /// Accept any certificate from a wss:// target (the reports carry a warning).
+    #[arg(long)]
+    insecure: bool,
+    /// Open TCP connections to HOST:PORT instead of the URL's host and port; Host and SNI still name the URL's host.
+    #[arg(long, value_name = "HOST:PORT")]
+    connect: Option<String>,
+    /// Reach the target through this HTTP proxy with CONNECT, e.g. http://proxy:3128 (user:password@ for Basic auth).
+    #[arg(long, value_name = "URL")]
+    proxy: Option<String>,
+    /// Add a header field to the suite's opening handshakes (repeatable), e.g. --header 'Cookie: s=1'.
+    #[arg(long = "header", value_name = "'NAME: VALUE'")]
+    headers: Vec<String>,
+    /// Send Origin: URL in the suite's opening handshakes.
+    #[arg(long, value_name = "URL")]
+    origin: Option<String>,
+    /// Offer this subprotocol in the suite's opening handshakes that offer none.
+    #[arg(long, value_name = "NAME")]
+    subprotocol: Option<String>,
+}
+
+impl ReachArgs {
+    /// A flag that only means something with --target.
+    fn needs_target(&self) -> Option<&'static str> {
+        [
+            (self.ca_file.is_some(), "--ca-file"),
+            (self.insecure, "--insecure"),
+            (self.connect.is_some(), "--connect"),
+            (self.proxy.is_some(), "--proxy"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
+
+    fn network(&self) -> Result<Network, String> {
+        let trust = if self.insecure {
+            Trust::Anything
+        } else {
+            Trust::from_ca_file(self.ca_file.as_deref()).map_err(|e| format!("--ca-file: {e}"))?
+        };
+        if let Some(c) = &self.connect {
+            let port_ok = c
+                .rsplit_once(':')
+                .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok());
+            if !port_ok {
+                return Err(format!("--connect {c}: expected HOST:PORT"));
+            }
+        }
+        if let Some(p) = &self.proxy {
+            match url::Url::parse(p) {
+                Ok(u) if u.scheme() == "http" && u.host_str().is_some() => {}
+                Ok(_) => {
+                    return Err(format!(
+                        "--proxy {p}: only http:// proxies (CONNECT) are supported"
+                    ))
+                }
+                Err(e) => return Err(format!("--proxy \"{p}\" is not a URL: {e}")),
+            }
+        }
+        Ok(Network {
+            connect_to: self.connect.clone(),
+            proxy: self.proxy.clone(),
+            trust,
+        })
+    }
+
+    fn shape(&self) -> Result<Shape, String> {
+        let mut headers = Vec::new();
+        for h in &self.headers {
+            let Some((name, value)) = h.split_once(':') else {
+                return Err(format!("--header \"{h}\": expected 'NAME: VALUE'"));
+            };
+            let name = name.trim();
+            let token = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            if !token {
+                return Err(format!("--header \"{h}\": \"{name}\" is not a field name"));
+            }
+            let value = value.trim();
+            if value.contains(['\r', '\n']) {
+                return Err(format!("--header {name}: the value has a line break"));
+            }
+            headers.push((name.to_string(), value.to_string()));
+        }
+        if let Some(origin) = &self.origin {
+            headers.push(("Origin".to_string(), origin.clone()));
+        }
+        Ok(Shape {
+            headers,
+            subprotocol: self.subprotocol.clone(),
+        })
+    }
 }
 
 /// `--jobs`: a number, or `auto`.
@@ -543,7 +655,22 @@ fn run_cmd(args: &RunArgs) -> i32 {
         );
         return EXIT_USAGE;
     }
-    let auth = match args.jwt.settings() {
+    if let (None, Some(flag)) = (&args.target, args.reach.needs_target()) {
+        eprintln!("error: {flag} needs --target (the embedded reference is reached directly; --tls serves it over wss://)");
+        return EXIT_USAGE;
+    }
+    let reach = args
+        .reach
+        .network()
+        .and_then(|n| Ok((n, args.reach.shape()?)));
+    let (network, shape) = match reach {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let auth = match args.jwt.settings(&network, &shape) {
         Ok(auth) => auth,
         Err(e) => {
             eprintln!("error: {e}");
@@ -562,14 +689,14 @@ fn run_cmd(args: &RunArgs) -> i32 {
     };
     // Keep the embedded server alive for the whole run.
     let (_embedded, mut target) = match &args.target {
-        Some(url) => match Target::parse(url) {
+        Some(url) => match Target::parse_via(url, &network) {
             Ok(t) => (None, t),
             Err(e) => {
                 eprintln!("error: {e}");
                 return EXIT_USAGE;
             }
         },
-        None => match crate::embedded::start_with_auth() {
+        None => match crate::embedded::start_with(args.reach.tls) {
             Ok(e) => {
                 // Without key flags, the auth cases go to the embedded /secure/echo.
                 if config.auth.is_none() {
@@ -583,6 +710,7 @@ fn run_cmd(args: &RunArgs) -> i32 {
             }
         },
     };
+    target.shape = shape;
     let voice =
         crate::cases::voice::configure(&mut target, &args.profiles, args.voice_grant.as_deref());
     if let Err(e) = voice {

@@ -1,6 +1,7 @@
 //! What a running case can use: the target, its time, its wire log.
 
 use crate::target::{AuthSettings, Budget, Conn, Target};
+use crate::transport::OpenError;
 use crate::verdict::Outcome;
 use crate::wire::WireLog;
 use std::sync::Arc;
@@ -64,6 +65,12 @@ impl<'a> Ctx<'a> {
 
     /// Open a new connection to another target (the auth target).
     pub fn connect_to(&mut self, target: &Target) -> Result<Conn, Outcome> {
+        self.open(target)
+            .map_err(|e| Outcome::failed(e.to_string()))
+    }
+
+    /// [`Ctx::connect_to`], saying why a connection failed.
+    pub fn open(&mut self, target: &Target) -> Result<Conn, OpenError> {
         self.next_conn += 1;
         Conn::open(
             target,
@@ -71,15 +78,21 @@ impl<'a> Ctx<'a> {
             self.log.clone(),
             self.budget.clone(),
         )
-        .map_err(Outcome::failed)
     }
 
-    /// The request text of a vector with the target's Host and path filled in.
+    /// The request text of a vector with the target's Host and path filled
+    /// in and, when it is aimed at the target's own host, the user's added
+    /// fields ([`Shape::apply`](crate::target::Shape::apply)).
     pub fn fill(&self, template: &str) -> Vec<u8> {
-        voxproof_vectors::octets(
+        let request = voxproof_vectors::octets(
             &template
                 .replace("{{host}}", &self.target.authority)
                 .replace("{{path}}", &self.target.resource),
-        )
+        );
+        if template.contains("{{host}}") {
+            self.target.shape.apply(request)
+        } else {
+            request
+        }
     }
 }

@@ -3,9 +3,11 @@
 
 use crate::target::Target;
 use crate::target::{AuthSettings, Key, TokenIn};
+use crate::transport::Network;
 use rand::RngCore;
 use voxproof_reference::auth::{Auth, Policy, Scope};
 use voxproof_reference::server::{spawn, Config, Handle};
+use voxproof_reference::tls::ThrowawayCa;
 
 pub const AUDIENCE: &str = "voxproof";
 pub const ISSUER: &str = "voxproof-embedded";
@@ -27,6 +29,12 @@ pub fn start() -> Result<(Handle, Target), String> {
 
 /// Start the reference server with auth on `/secure`.
 pub fn start_with_auth() -> Result<Embedded, String> {
+    start_with(false)
+}
+
+/// [`start_with_auth`], over TLS when `tls`: a throw-away CA issues the
+/// server a certificate for 127.0.0.1, and the targets trust that CA alone.
+pub fn start_with(tls: bool) -> Result<Embedded, String> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     // Printable, so the same secret could be typed as --jwt-secret.
@@ -35,15 +43,28 @@ pub fn start_with_auth() -> Result<Embedded, String> {
         .map_err(|e| format!("embedded auth: {e}"))?
         .audience([AUDIENCE])
         .issuer(ISSUER);
+    let (server_tls, network, scheme) = if tls {
+        let ca = ThrowawayCa::new();
+        let issued = ca.issue(&["127.0.0.1"]);
+        let network = Network {
+            trust: ca.trust(),
+            ..Network::default()
+        };
+        (Some(issued.server_config()), network, "wss")
+    } else {
+        (None, Network::default(), "ws")
+    };
     let config = Config {
         listen: "127.0.0.1:0".parse().expect("literal address"),
         auth: Some(Auth::new(policy, Scope::Under("/secure".into()))),
+        tls: server_tls,
         ..Config::default()
     };
     let handle =
         spawn(config).map_err(|e| format!("cannot start the embedded reference server: {e}"))?;
-    let mut target = Target::parse(&format!("ws://{}/echo", handle.addr()))?;
-    let secure = Target::parse(&format!("ws://{}/secure/echo", handle.addr()))?;
+    let addr = handle.addr();
+    let mut target = Target::parse_via(&format!("{scheme}://{addr}/echo"), &network)?;
+    let secure = Target::parse_via(&format!("{scheme}://{addr}/secure/echo"), &network)?;
     let auth = AuthSettings {
         key: Key::Secret(secret.into_bytes()),
         public_pem: None,

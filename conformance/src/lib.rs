@@ -13,5 +13,6 @@ pub mod report;
 pub mod rule;
 pub mod run;
 pub mod target;
+pub mod transport;
 pub mod verdict;
 pub mod wire;

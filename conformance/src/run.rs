@@ -94,6 +94,9 @@ pub struct RunReport {
     pub target: String,
     /// Where the auth cases went, when not to `target`.
     pub auth_target: Option<String>,
+    /// What weakens the verdicts of this run (e.g. `--insecure`), said at
+    /// the top of every report.
+    pub warnings: Vec<String>,
     pub duration: Duration,
     pub results: Vec<CaseResult>,
 }
@@ -461,6 +464,7 @@ pub fn run_noted(
             .and_then(|a| a.target.as_ref())
             .map(|t| t.url.clone())
             .filter(|url| *url != target.url),
+        warnings: target.warnings(),
         duration: start.elapsed(),
         results,
     };
@@ -514,17 +518,16 @@ pub fn preflight(target: &Target, echo: bool, timeout: Duration) -> Result<Durat
     let mut ctx = Ctx::new(target, Instant::now() + time);
     let request = valid_request(&ctx, crate::cases::handshake::open::RFC_KEY);
     let started = Instant::now();
-    let mut conn = match ctx.connect() {
+    let mut conn = match ctx.open(target) {
         Ok(c) => c,
-        Err(_) if ctx.budget.timed_out() => {
+        Err(crate::transport::OpenError::Connect {
+            timed_out: true, ..
+        }) => {
             return Err(format!(
                 "target {url} did not accept a TCP connection in {secs:.0} s"
             ))
         }
-        Err(o) => {
-            let why = o.detail.rsplit(": ").next().unwrap_or("").to_string();
-            return Err(format!("target {url} is unreachable: {why}"));
-        }
+        Err(e) => return Err(target.unreachable(&e)),
     };
     if let Err(e) = conn.send(&request) {
         return Err(format!(

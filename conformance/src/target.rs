@@ -1,12 +1,12 @@
 //! The target under test: where it is, and raw TCP connections to it that
 //! honour the case's deadline and record everything in the wire log.
 
+use crate::transport::{self, Network, OpenError, Route, Stream};
 use crate::wire::frame::{self, Frame, Pending};
 use crate::wire::http::{HeadScanner, HttpResponse, ParseResponse};
 use crate::wire::observer::Observer;
 use crate::wire::{Dir, WireLog};
-use std::io::{ErrorKind, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
+use std::io::ErrorKind;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,11 +20,77 @@ pub struct Target {
     pub authority: String,
     /// Path and query.
     pub resource: String,
-    pub addr: SocketAddr,
+    /// How connections reach it: TCP, proxy, TLS.
+    pub route: Route,
+    /// Header lines added to the suite's opening handshakes.
+    pub shape: Shape,
     /// The target serves docs/voice-protocol.md on the same host and port
     /// (`--profile voice`; on by default for the embedded reference). None:
     /// the `voice.` cases are UNIMPLEMENTED.
     pub voice: Option<VoiceService>,
+}
+
+/// Header fields the user asked to add to the suite's opening handshakes
+/// (`--header`, `--origin`, `--subprotocol`): what a production server
+/// needs before it upgrades (a cookie, an API key, its Origin).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Shape {
+    /// Fields in the order given; `--origin` is one of them.
+    pub headers: Vec<(String, String)>,
+    /// Offered in Sec-WebSocket-Protocol where a request offers none.
+    pub subprotocol: Option<String>,
+}
+
+impl Shape {
+    pub fn is_empty(&self) -> bool {
+        self.headers.is_empty() && self.subprotocol.is_none()
+    }
+
+    /// The added lines (each ending CRLF) for a request whose head is
+    /// `head`: a field the request already carries keeps the request's value.
+    pub fn lines(&self, head: &str) -> String {
+        let carries = |name: &str| {
+            head.split("\r\n").skip(1).any(|line| {
+                line.split_once(':')
+                    .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case(name))
+            })
+        };
+        let mut out = String::new();
+        for (name, value) in &self.headers {
+            if !carries(name) {
+                out.push_str(&format!("{name}: {value}\r\n"));
+            }
+        }
+        if let Some(p) = &self.subprotocol {
+            if !carries("Sec-WebSocket-Protocol") {
+                out.push_str(&format!("Sec-WebSocket-Protocol: {p}\r\n"));
+            }
+        }
+        out
+    }
+
+    /// `request` with the added lines before its blank line, when it is a
+    /// well-formed head (CRLF line ends, one blank line, at the end); a
+    /// request malformed on purpose is sent as written.
+    pub fn apply(&self, request: Vec<u8>) -> Vec<u8> {
+        if self.is_empty() {
+            return request;
+        }
+        let Ok(text) = std::str::from_utf8(&request) else {
+            return request;
+        };
+        let well_formed = text.ends_with("\r\n\r\n")
+            && text.find("\r\n\r\n") == Some(text.len() - 4)
+            && !text.replace("\r\n", "").contains(['\r', '\n']);
+        if !well_formed {
+            return request;
+        }
+        let head = &text[..text.len() - 2];
+        let mut out = head.to_string();
+        out.push_str(&self.lines(head));
+        out.push_str("\r\n");
+        out.into_bytes()
+    }
 }
 
 /// What the suite knows of a target's voice service.
@@ -110,26 +176,28 @@ impl std::fmt::Debug for AuthSettings {
 impl Target {
     /// Parse and resolve a target URL; the error is one line for the CLI.
     pub fn parse(url: &str) -> Result<Target, String> {
+        Target::parse_via(url, &Network::default())
+    }
+
+    /// [`Target::parse`], reached the way `network` says.
+    pub fn parse_via(url: &str, network: &Network) -> Result<Target, String> {
         let parsed =
             url::Url::parse(url).map_err(|e| format!("target \"{url}\" is not a URL: {e}"))?;
-        match parsed.scheme() {
-            "ws" => {}
-            "wss" => {
+        let secure = match parsed.scheme() {
+            "ws" => false,
+            "wss" => true,
+            s => {
                 return Err(format!(
-                    "target {url}: wss:// (TLS) is not supported; use ws://"
+                    "target {url}: scheme {s}:// is not ws:// or wss://"
                 ))
             }
-            s => return Err(format!("target {url}: scheme {s}:// is not ws://")),
-        }
+        };
         let host = parsed
             .host_str()
             .ok_or_else(|| format!("target {url} has no host"))?;
-        let port = parsed.port().unwrap_or(80);
-        let addr = (host.trim_matches(['[', ']']), port)
-            .to_socket_addrs()
-            .map_err(|e| format!("target {url}: cannot resolve {host}: {e}"))?
-            .next()
-            .ok_or_else(|| format!("target {url}: {host} has no address"))?;
+        // RFC 6455 §3: 80 for ws, 443 for wss; url leaves a default port out.
+        let port = parsed.port_or_known_default().unwrap_or(80);
+        let route = network.route(url, host, port, secure)?;
         let authority = match parsed.port() {
             Some(p) => format!("{host}:{p}"),
             None => host.to_string(),
@@ -143,16 +211,37 @@ impl Target {
             url: url.to_string(),
             authority,
             resource,
-            addr,
+            route,
+            shape: Shape::default(),
             voice: None,
         })
     }
 
-    /// One TCP connect, to tell an unreachable target from a failing one.
+    /// One connection (with its tunnel and TLS handshake, if any), to tell
+    /// an unreachable target from a failing one.
     pub fn check_reachable(&self, timeout: Duration) -> Result<(), String> {
-        TcpStream::connect_timeout(&self.addr, timeout)
+        transport::open(&self.route, Instant::now() + timeout, &mut |_| {})
             .map(drop)
-            .map_err(|e| format!("target {} is unreachable: {e}", self.url))
+            .map_err(|e| self.unreachable(&e))
+    }
+
+    /// What a report must say about how this target was reached.
+    pub fn warnings(&self) -> Vec<String> {
+        match &self.route.tls {
+            Some(tls) if tls.insecure => vec![format!(
+                "the TLS certificate of {} was not checked (--insecure): nothing shows who answered",
+                tls.host
+            )],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The line for a connection that could not be opened.
+    pub fn unreachable(&self, e: &OpenError) -> String {
+        match e {
+            OpenError::Connect { why, .. } => format!("target {} is unreachable: {why}", self.url),
+            OpenError::Proxy(why) | OpenError::Tls(why) => format!("target {}: {why}", self.url),
+        }
     }
 }
 
@@ -281,7 +370,7 @@ impl Budget {
 
 /// One raw TCP connection inside a case.
 pub struct Conn {
-    stream: TcpStream,
+    stream: Stream,
     id: u32,
     log: WireLog,
     /// The case's time.
@@ -304,23 +393,24 @@ impl Conn {
         id: u32,
         log: WireLog,
         budget: Arc<Budget>,
-    ) -> Result<Conn, String> {
+    ) -> Result<Conn, OpenError> {
         let opened = Instant::now();
-        let remaining = budget
-            .deadline()
-            .saturating_duration_since(opened)
-            .max(Duration::from_millis(1));
-        let stream = TcpStream::connect_timeout(&target.addr, remaining).map_err(|e| {
+        let stream = transport::open(&target.route, budget.deadline(), &mut |what| {
+            log.event(id, what)
+        })
+        .map_err(|e| {
             budget.connect_failed.store(true, Ordering::Relaxed);
-            if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) {
-                budget.timed_out.store(true, Ordering::Relaxed);
+            match &e {
+                OpenError::Connect { why, timed_out, .. } => {
+                    if *timed_out {
+                        budget.timed_out.store(true, Ordering::Relaxed);
+                    }
+                    log.event(id, format!("cannot connect: {why}"));
+                }
+                other => log.event(id, other.to_string()),
             }
-            log.event(id, format!("cannot connect: {e}"));
-            format!("cannot connect to {}: {e}", target.addr)
+            e
         })?;
-        // Each write leaves as its own segment, so chunked writes really split.
-        let _ = stream.set_nodelay(true);
-        log.event(id, format!("connected to {}", target.addr));
         Ok(Conn {
             stream,
             id,
@@ -632,7 +722,7 @@ impl Conn {
     /// Half-close our side (FIN), as a client does after a close handshake.
     pub fn shutdown_write(&mut self) {
         self.log.event(self.id, "suite closed its side (FIN)");
-        let _ = self.stream.shutdown(Shutdown::Write);
+        self.stream.shutdown_write();
     }
 }
 

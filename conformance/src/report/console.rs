@@ -32,6 +32,9 @@ pub fn render(report: &RunReport, verbose: bool) -> String {
         }
         None => out.push('\n'),
     }
+    for w in &report.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
     let groups = super::grouped(&report.results);
     let mut collapsed: Vec<&str> = Vec::new();
     for (key, section, results) in &groups {

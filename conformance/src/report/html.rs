@@ -361,6 +361,7 @@ details.case.v-informational { border-left-color: var(--info); } details.case.v-
 details.case.v-failed { border-left-color: var(--failed); }
 details.case > summary { cursor: pointer; padding: 6px 10px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 details.case[open] > summary { border-bottom: 1px solid var(--line); background: #f6f8fa; white-space: normal; }
+p.warning { background: #fff8c5; border: 1px solid #d4a72c; padding: 0.5em; }
 details.case:target { outline: 2px solid #0969da; }
 details .body { padding: 8px 12px; }
 dl { display: grid; grid-template-columns: 110px 1fr; gap: 4px 12px; margin: 4px 0 12px; }
@@ -424,6 +425,9 @@ pub fn render(report: &RunReport) -> String {
         h(&report.target),
         report.duration.as_secs_f64()
     );
+    for w in &report.warnings {
+        let _ = writeln!(out, "<p class=\"warning\"><b>warning</b> {}</p>", h(w));
+    }
     out.push_str("<div class=\"bar\">");
     for (v, n) in &summary {
         if *n > 0 {

@@ -16,6 +16,9 @@ struct Json<'a> {
     /// Where the auth cases went, when not to `target`.
     #[serde(skip_serializing_if = "Option::is_none")]
     auth_target: Option<&'a str>,
+    /// What weakens the verdicts (e.g. an unchecked certificate).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    warnings: &'a [String],
     duration_ms: u64,
     summary: BTreeMap<&'static str, usize>,
     cases: &'a [CaseResult],
@@ -32,6 +35,7 @@ pub fn render(report: &RunReport) -> String {
         version: env!("CARGO_PKG_VERSION"),
         target: &report.target,
         auth_target: report.auth_target.as_deref(),
+        warnings: &report.warnings,
         duration_ms: report.duration.as_millis() as u64,
         summary,
         cases: &report.results,

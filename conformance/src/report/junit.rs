@@ -210,6 +210,13 @@ pub fn render(report: &RunReport) -> String {
                 attr(value)
             );
         }
+        for w in &report.warnings {
+            let _ = writeln!(
+                out,
+                "      <property name=\"warning\" value=\"{}\"/>",
+                attr(w)
+            );
+        }
         out.push_str("    </properties>\n");
         for r in cases {
             testcase(&mut out, key, r);

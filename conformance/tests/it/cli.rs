@@ -30,7 +30,28 @@ fn usage_errors_are_one_line_and_exit_2() {
     one_line_error(&["--no-such-flag"], "--no-such-flag");
     one_line_error(&["run", "--timeout-ms", "soon"], "--timeout-ms");
     one_line_error(&["--target", "http://127.0.0.1:9/echo"], "ws://");
-    one_line_error(&["--target", "wss://127.0.0.1:9/echo"], "TLS");
+    one_line_error(
+        &[
+            "--target",
+            "wss://127.0.0.1:9/echo",
+            "--ca-file",
+            "/no/such.pem",
+        ],
+        "--ca-file: cannot read /no/such.pem",
+    );
+    one_line_error(&["--header", "no colon"], "expected 'NAME: VALUE'");
+    one_line_error(&["--header", "Bad Name: x"], "is not a field name");
+    let t = "ws://127.0.0.1:9/echo";
+    one_line_error(
+        &["--target", t, "--connect", "nowhere"],
+        "expected HOST:PORT",
+    );
+    one_line_error(
+        &["--target", t, "--proxy", "socks5://127.0.0.1:1"],
+        "only http:// proxies",
+    );
+    one_line_error(&["--proxy", "http://127.0.0.1:1"], "--proxy needs --target");
+    one_line_error(&["--tls", "--target", "ws://127.0.0.1:9/"], "--tls");
     one_line_error(&["--target", "not a url"], "not a URL");
     one_line_error(&["--cases", "no.such.case"], "no case");
 }

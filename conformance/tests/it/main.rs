@@ -26,3 +26,4 @@ mod reference_run;
 mod reports;
 mod rule_quotes;
 mod snapshots;
+mod transport;

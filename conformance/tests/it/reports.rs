@@ -89,6 +89,7 @@ fn synthetic() -> RunReport {
     RunReport {
         target: "ws://127.0.0.1:9/echo?a=1&b=<2>".into(),
         auth_target: None,
+        warnings: Vec::new(),
         duration: Duration::from_millis(2345),
         results: vec![
             case("handshake.4_2_1.baseline", Verdict::Ok, "101 as required"),

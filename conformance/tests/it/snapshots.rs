@@ -108,7 +108,7 @@ fn html_report_structure() {
 // ------------------------------------------------------------------ the run
 
 /// One full run, normalised, shared by the report snapshots.
-fn reference_run() -> &'static RunReport {
+pub(crate) fn reference_run() -> &'static RunReport {
     static RUN: OnceLock<RunReport> = OnceLock::new();
     RUN.get_or_init(|| {
         let embedded = embedded::start_with_auth().expect("reference starts");

@@ -131,15 +131,22 @@ pub fn request(target: &Target, token: Option<&str>, carrier: TokenIn, key: &str
                 resource.push_str("access_token=");
                 resource.extend(url::form_urlencoded::byte_serialize(t.as_bytes()));
             }
-            TokenIn::Protocol => extra = format!("Sec-WebSocket-Protocol: bearer.{t}\r\n"),
+            // The user's subprotocol (--subprotocol) is offered first.
+            TokenIn::Protocol => {
+                let offered = match &target.shape.subprotocol {
+                    Some(p) => format!("{p}, bearer.{t}"),
+                    None => format!("bearer.{t}"),
+                };
+                extra = format!("Sec-WebSocket-Protocol: {offered}\r\n");
+            }
         }
     }
-    format!(
+    let request = format!(
         "GET {resource} HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{extra}\r\n",
         target.authority
-    )
-    .into_bytes()
+    );
+    target.shape.apply(request.into_bytes())
 }
 
 #[cfg(test)]

@@ -51,5 +51,34 @@ fn run(ctx: &mut Ctx, test: &ServerTest) -> Outcome {
     if let Err(e) = conn.send(&request) {
         return Outcome::failed(format!("the target stopped reading the request: {e}"));
     }
-    expect::judge(test, &conn.read_http_response())
+    let answer = conn.read_http_response();
+    match offered_by_user(ctx, test, &request) {
+        Some(p) => expect::judge(&with_offer(test, p), &answer),
+        None => expect::judge(test, &answer),
+    }
+}
+
+/// The subprotocol `--subprotocol` added to this vector's request, if it did.
+fn offered_by_user<'t>(ctx: &'t Ctx, test: &ServerTest, sent: &[u8]) -> Option<&'t str> {
+    let p = ctx.target.shape.subprotocol.as_deref()?;
+    let line = format!("\r\nSec-WebSocket-Protocol: {p}\r\n");
+    let added = !test
+        .request
+        .to_ascii_lowercase()
+        .contains("sec-websocket-protocol")
+        && sent.windows(line.len()).any(|w| w == line.as_bytes());
+    added.then_some(p)
+}
+
+/// The vector's expectations once the suite offered `p` (RFC 6455 §4.2.2:
+/// the server may select one offered subprotocol): a Sec-WebSocket-Protocol
+/// the vector forbids (none was offered in it) may now be `p`, and only `p`.
+fn with_offer(test: &ServerTest, p: &str) -> ServerTest {
+    let mut test = test.clone();
+    if let Some(u) = &mut test.upgrade {
+        u.absent
+            .retain(|name| !name.eq_ignore_ascii_case("Sec-WebSocket-Protocol"));
+        u.protocol_one_of = Some(vec![p.to_string()]);
+    }
+    test
 }

@@ -47,8 +47,9 @@ pub fn ask(
          Sec-WebSocket-Key: {RFC_KEY}\r\nSec-WebSocket-Version: 13\r\n{extra}\r\n",
         ctx.target.authority
     );
+    let request = ctx.target.shape.apply(request.into_bytes());
     let mut conn = ctx.connect()?;
-    conn.send(request.as_bytes()).map_err(Outcome::failed)?;
+    conn.send(&request).map_err(Outcome::failed)?;
     let answer = conn.read_http_response();
     Ok((conn, answer))
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses only some of them
 
 pub mod faulty;
+pub mod proxy;
 pub mod quotes;
 
 use std::collections::BTreeSet;

@@ -70,7 +70,7 @@ fn slow_reference(per_read: Duration, accept_at_most: usize) -> Target {
                 return; // the listener drops: connects are refused
             }
             let Ok(client) = client else { continue };
-            let Ok(server) = TcpStream::connect(upstream.addr) else {
+            let Ok(server) = TcpStream::connect(upstream.route.addr) else {
                 continue;
             };
             let _ = client.set_nodelay(true);

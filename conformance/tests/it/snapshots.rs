@@ -138,7 +138,7 @@ pub(crate) fn reference_run() -> &'static RunReport {
             report::json::render(&shortened).len(),
             report::html::render(&shortened).len(),
         ));
-        let addr = embedded.target.addr.to_string();
+        let addr = embedded.target.route.addr.to_string();
         normalise(&mut report, &addr);
         report
     })

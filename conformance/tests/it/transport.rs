@@ -7,6 +7,7 @@ use std::process::Command;
 use voxproof_conformance::run::{RunConfig, RunReport};
 use voxproof_conformance::target::{Shape, Target};
 use voxproof_conformance::transport::Network;
+use voxproof_conformance::verdict::Verdict;
 use voxproof_conformance::wire::Dir;
 use voxproof_conformance::{embedded, registry};
 use voxproof_reference::server::{spawn, Config, Handle};
@@ -58,7 +59,13 @@ fn verdicts(report: &RunReport) -> BTreeMap<String, String> {
         .results
         .iter()
         .map(|r| {
-            let close = r.close.as_ref().map(|c| c.verdict.to_string());
+            // As the snapshot run normalises it: what closed an
+            // INFORMATIONAL case is reported, not judged, and varies.
+            let close = r
+                .close
+                .as_ref()
+                .filter(|_| r.verdict != Verdict::Informational)
+                .map(|c| c.verdict.to_string());
             (r.id.clone(), format!("{} / close {close:?}", r.verdict))
         })
         .collect()
@@ -296,7 +303,10 @@ fn added_fields_reach_every_handshake_but_the_byte_exact_ones() {
             .iter()
             .filter(|e| e.dir == Dir::Send && e.data.starts_with("GET "))
         {
-            let complete = event.data.contains("\\r\\n\\r\\n");
+            // A whole head in one write (escaped in the log); a case
+            // writing its head in pieces is judged by its other requests.
+            let complete =
+                event.data.contains("\\r\\n\\r\\n") || event.data.ends_with("\\n\\n");
             if complete && !event.data.contains("X-Api-Key: k-123") {
                 without.insert(r.id.as_str());
             }

@@ -4,6 +4,7 @@ use crate::auth::Auth;
 use crate::handshake::ServerConfig;
 use crate::voice::VoiceConfig;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The server's settings: the shell's (address, limits, timeouts) and the
@@ -36,6 +37,9 @@ pub struct Config {
     pub auth: Option<Auth>,
     /// Voice rooms: buffering, and the hook that grants rooms.
     pub voice: VoiceConfig,
+    /// Serve wss://: every connection starts with a TLS handshake, which
+    /// counts against `handshake_timeout`. None: plain ws://.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Default for Config {
@@ -53,6 +57,7 @@ impl Default for Config {
             echo_path: "/echo".to_string(),
             auth: None,
             voice: VoiceConfig::default(),
+            tls: None,
         }
     }
 }

@@ -52,7 +52,12 @@ pub fn server_config_from(
         .map_err(|e| e.to_string())?
         .with_no_client_auth()
         .with_single_cert(chain, key)
-        .map_err(|e| format!("the certificate and key do not go together: {e}"))?;
+        .map_err(|e| match e {
+            Error::InconsistentKeys(_) => {
+                "the key does not belong to the certificate (its public key differs)".to_string()
+            }
+            other => format!("the certificate and key cannot be used: {other}"),
+        })?;
     config.alpn_protocols = vec![ALPN.to_vec()];
     Ok(Arc::new(config))
 }
@@ -60,6 +65,7 @@ pub fn server_config_from(
 /// A server configuration from `--tls-cert` and `--tls-key` PEM files.
 pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, String> {
     server_config_from(certs_from_pem_file(cert)?, key_from_pem_file(key)?)
+        .map_err(|e| format!("{} with {}: {e}", cert.display(), key.display()))
 }
 
 /// Which server certificates a client accepts.
@@ -187,23 +193,44 @@ pub fn describe(error: &Error, host: &str) -> String {
             CertificateError::NotValidForName => {
                 format!("the certificate is not valid for the name {host}")
             }
+            CertificateError::NotValidForNameContext { presented, .. } if presented.is_empty() => {
+                format!("the certificate is not valid for the name {host} (it names no host)")
+            }
             CertificateError::NotValidForNameContext { presented, .. } => format!(
                 "the certificate is not valid for the name {host} (it names {})",
-                presented.join(", ")
+                presented
+                    .iter()
+                    .map(|name| plain_name(name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
-            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-                "the certificate has expired".into()
+            CertificateError::ExpiredContext { time, not_after } => {
+                match time.as_secs().saturating_sub(not_after.as_secs()) / 86_400 {
+                    0 => "the certificate has expired (less than a day ago)".into(),
+                    1 => "the certificate has expired (1 day ago)".into(),
+                    days => format!("the certificate has expired ({days} days ago)"),
+                }
             }
+            CertificateError::Expired => "the certificate has expired".into(),
             CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
                 "the certificate is not valid yet".into()
             }
             CertificateError::Revoked => "the certificate is revoked".into(),
-            CertificateError::BadSignature => "the certificate's signature is wrong".into(),
+            CertificateError::BadSignature => {
+                "the certificate's signature does not verify (an authority of the same name?)"
+                    .into()
+            }
             CertificateError::BadEncoding => "the certificate cannot be decoded".into(),
             CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
                 "the certificate is not for TLS servers".into()
             }
-            other => format!("the certificate was refused: {other}"),
+            CertificateError::Other(other) => match other.0.to_string().as_str() {
+                "CaUsedAsEndEntity" => "the server presents a CA certificate as its own \
+                                        (serve one the CA issued; give the CA to --ca-file)"
+                    .into(),
+                cause => format!("the certificate was refused: {}", words(cause)),
+            },
+            other => format!("the certificate was refused: {}", words(&other.to_string())),
         },
         Error::AlertReceived(alert) => format!("the peer refused it ({})", alert_name(*alert)),
         Error::InvalidMessage(_) => {
@@ -213,8 +240,95 @@ pub fn describe(error: &Error, host: &str) -> String {
             "the peer has no TLS version or cipher suite in common with rustls".into()
         }
         Error::NoApplicationProtocol => "the peer does not offer ALPN http/1.1".into(),
+        Error::NoCertificatesPresented => "the peer presented no certificate".into(),
+        Error::DecryptError => "the peer's records do not decrypt".into(),
+        // rustls words these with Rust names (enum variants): say what happened instead.
+        Error::InappropriateMessage { .. }
+        | Error::InappropriateHandshakeMessage { .. }
+        | Error::PeerMisbehaved(_) => "the peer broke the TLS protocol".into(),
         other => other.to_string(),
     }
+}
+
+/// A failed TLS handshake (an I/O error from rustls or tokio-rustls) as the
+/// end of one line, from either side; `peer` names the other end.
+pub fn describe_io(error: &std::io::Error, peer: &str) -> String {
+    use std::io::ErrorKind;
+    if let Some(tls) = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<Error>())
+    {
+        return describe(tls, peer);
+    }
+    match error.kind() {
+        ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset => {
+            "the peer closed the connection (is it a plain ws:// or http:// port?)".into()
+        }
+        ErrorKind::WouldBlock | ErrorKind::TimedOut => "the peer did not answer in time".into(),
+        _ => error.to_string(),
+    }
+}
+
+/// Why a client's TLS handshake with the server failed, for the server's log.
+pub fn describe_accept(error: &std::io::Error) -> String {
+    let tls = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<Error>());
+    match tls {
+        Some(Error::AlertReceived(alert)) => {
+            format!("the client refused it ({})", alert_name(*alert))
+        }
+        Some(Error::InvalidMessage(_)) => {
+            "the client does not speak TLS (plain ws:// or http:// to a wss:// port?)".into()
+        }
+        Some(Error::NoApplicationProtocol) => "the client offers ALPN but not http/1.1".into(),
+        Some(Error::PeerIncompatible(_)) => {
+            "the client has no TLS version or cipher suite in common with rustls".into()
+        }
+        Some(other) => describe(other, "the client"),
+        None if error.kind() == std::io::ErrorKind::UnexpectedEof => {
+            "the client closed the connection".into()
+        }
+        None => error.to_string(),
+    }
+}
+
+/// A cause that rustls or webpki names by its Rust variant
+/// (`CaUsedAsEndEntity`), as words (`ca used as end entity`); prose as it is.
+fn words(cause: &str) -> String {
+    let variant = cause
+        .split(['(', '{'])
+        .next()
+        .unwrap_or_default()
+        .trim_end();
+    let is_variant = variant.starts_with(|c: char| c.is_ascii_uppercase())
+        && variant.chars().all(|c| c.is_ascii_alphanumeric());
+    if !is_variant {
+        return cause.to_string();
+    }
+    let mut out = String::new();
+    for (i, c) in variant.chars().enumerate() {
+        if i > 0 && c.is_ascii_uppercase() {
+            out.push(' ');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// A name webpki presents as `DnsName("example.test")` or
+/// `IpAddress(127.0.0.1)`, as the bare name.
+fn plain_name(presented: &str) -> &str {
+    for kind in ["DnsName", "IpAddress", "UniformResourceIdentifier"] {
+        if let Some(inner) = presented
+            .strip_prefix(kind)
+            .and_then(|rest| rest.strip_prefix('('))
+            .and_then(|rest| rest.strip_suffix(')'))
+        {
+            return inner.trim_matches('"');
+        }
+    }
+    presented
 }
 
 /// An alert's name as RFC 8446 §6 spells it.
@@ -258,9 +372,11 @@ impl ThrowawayCa {
     pub fn new() -> ThrowawayCa {
         let mut params = CertificateParams::default();
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "voxproof throw-away CA");
+        // A name of its own: chains are built by name, and two CAs of one
+        // name would make a stranger's certificate fail on its signature
+        // rather than on its unknown issuer.
+        let name = format!("voxproof throw-away CA {:08x}", rand::random::<u32>());
+        params.distinguished_name.push(DnType::CommonName, name);
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         let key = KeyPair::generate().expect("ring generates P-256 keys");
         let issuer = CertifiedIssuer::self_signed(params, key).expect("a CA certificate signs");
@@ -348,6 +464,23 @@ mod tests {
         let issued = ca.issue(&["localhost", "127.0.0.1"]);
         assert_eq!(issued.server_config().alpn_protocols, vec![ALPN.to_vec()]);
         assert!(client_config(&ca.trust()).is_ok());
+    }
+
+    #[test]
+    fn names_are_shown_bare() {
+        assert_eq!(plain_name("DnsName(\"example.test\")"), "example.test");
+        assert_eq!(plain_name("IpAddress(127.0.0.1)"), "127.0.0.1");
+        assert_eq!(plain_name("Unsupported(0x80)"), "Unsupported(0x80)");
+        assert_eq!(
+            words("UnknownRevocationStatus"),
+            "unknown revocation status"
+        );
+        assert_eq!(
+            words("RequiredEkuNotFoundContext(x)"),
+            "required eku not found context"
+        );
+        assert_eq!(words("certificate expired: x"), "certificate expired: x");
+        assert_eq!(words("Bad thing (x)"), "Bad thing (x)");
     }
 
     #[test]

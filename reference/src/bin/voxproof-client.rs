@@ -5,20 +5,29 @@ use clap::Parser;
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 use tungstenite::Message;
 use voxproof_reference::client::stream::RecordFormat;
-use voxproof_reference::client::{connect, describe_close, stream, WsUrl};
+use voxproof_reference::client::{connect_with, describe_close, stream, WsUrl};
 use voxproof_reference::g711::wav;
+use voxproof_reference::tls::{self, Trust};
 use voxproof_reference::voice::protocol::parse_event;
 
 /// Reference WebSocket client.
 #[derive(Parser, Debug)]
 #[command(name = "voxproof-client", version)]
 struct Args {
-    /// Server URL, e.g. ws://127.0.0.1:9001/echo
+    /// Server URL, e.g. ws://127.0.0.1:9001/echo or wss://example.test/echo
     #[arg(long)]
     url: String,
+    /// wss://: trust only the certificate authorities in this PEM file
+    /// [default: the platform's trust store].
+    #[arg(long, value_name = "PEM")]
+    ca_file: Option<PathBuf>,
+    /// wss://: accept any server certificate (encrypted, but not authenticated).
+    #[arg(long)]
+    insecure: bool,
     /// Subprotocol to offer (repeatable).
     #[arg(long = "protocol", value_name = "NAME")]
     protocols: Vec<String>,
@@ -50,8 +59,29 @@ fn record_format(name: &str) -> Result<RecordFormat, String> {
     RecordFormat::from_name(name).ok_or_else(|| format!("{name}: use pcm16, pcmu or pcma"))
 }
 
+/// The TLS configuration for a wss:// URL from `--ca-file` or `--insecure`.
+fn tls_config(args: &Args) -> Result<Arc<rustls::ClientConfig>, String> {
+    let trust = match (&args.ca_file, args.insecure) {
+        (Some(_), true) => return Err("--ca-file and --insecure exclude each other".into()),
+        (_, true) => {
+            eprintln!(
+                "warning: --insecure: the server's certificate is not checked; \
+                 anyone on the path can pose as the server"
+            );
+            Trust::Anything
+        }
+        (ca_file, false) => Trust::from_ca_file(ca_file.as_deref())?,
+    };
+    tls::client_config(&trust)
+}
+
 /// `--send`/`--record`: stream audio on a voice URL.
-fn voice(args: &Args, url: &WsUrl, headers: &[(String, String)]) -> ExitCode {
+fn voice(
+    args: &Args,
+    url: &WsUrl,
+    headers: &[(String, String)],
+    tls: Option<&Arc<rustls::ClientConfig>>,
+) -> ExitCode {
     let Some(codec) = stream::codec_of(&url.resource) else {
         eprintln!("error: --send/--record need a voice URL with ?codec=pcmu or ?codec=pcma");
         return ExitCode::from(2);
@@ -79,7 +109,7 @@ fn voice(args: &Args, url: &WsUrl, headers: &[(String, String)]) -> ExitCode {
         }
     };
     let wait = Duration::from_millis(args.wait_ms);
-    let (mut ws, _) = match connect(url, &args.protocols, headers, wait) {
+    let (mut ws, _) = match connect_with(url, &args.protocols, headers, wait, tls) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -122,11 +152,23 @@ fn main() -> ExitCode {
         .iter()
         .map(|t| ("Authorization".to_string(), format!("Bearer {t}")))
         .collect();
+    let tls = if url.tls {
+        match tls_config(&args) {
+            Ok(config) => Some(config),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        None
+    };
     if args.send.is_some() || args.record.is_some() {
-        return voice(&args, &url, &headers);
+        return voice(&args, &url, &headers, tls.as_ref());
     }
     let wait = Duration::from_millis(args.wait_ms);
-    let (mut ws, protocol) = match connect(&url, &args.protocols, &headers, wait) {
+    let (mut ws, protocol) = match connect_with(&url, &args.protocols, &headers, wait, tls.as_ref())
+    {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -136,7 +178,7 @@ fn main() -> ExitCode {
     if let Some(p) = protocol {
         eprintln!("subprotocol: {p}");
     }
-    if let Err(e) = ws.get_mut().set_read_timeout(Some(wait)) {
+    if let Err(e) = ws.get_ref().set_read_timeout(Some(wait)) {
         eprintln!("error: {e}");
         return ExitCode::FAILURE;
     }

@@ -3,14 +3,18 @@
 use clap::Parser;
 use std::io::IsTerminal;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 use voxproof_reference::auth::{Auth, Policy, Scope};
 use voxproof_reference::handshake::{Limits, ServerConfig};
 use voxproof_reference::server::{Config, Server};
+use voxproof_reference::tls;
 
 /// Reference WebSocket server (RFC 6455). Routes: /echo echoes every message.
-/// With JWT key material, the upgrade needs a bearer token (docs/auth.md).
+/// With JWT key material, the upgrade needs a bearer token (docs/auth.md);
+/// with --tls-cert and --tls-key it serves wss://.
 #[derive(Parser, Debug)]
 #[command(name = "voxproof-server", version)]
 struct Args {
@@ -47,6 +51,12 @@ struct Args {
     /// its request is read [default: no limit but the process's descriptors].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     max_connections: Option<u64>,
+    /// Serve wss:// with this certificate chain (PEM, leaf first); needs --tls-key.
+    #[arg(long, value_name = "PEM")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "PEM")]
+    tls_key: Option<PathBuf>,
     #[command(flatten)]
     jwt: JwtArgs,
 }
@@ -107,6 +117,17 @@ fn duration(text: &str) -> Result<Duration, String> {
         return Err(format!("{text:?} is not a positive duration"));
     }
     Ok(Duration::from_secs_f64(seconds))
+}
+
+/// The TLS configuration from `--tls-cert` and `--tls-key`: None without
+/// them. Checked by hand rather than by clap, whose errors take several lines.
+fn tls_config(args: &Args) -> Result<Option<Arc<rustls::ServerConfig>>, String> {
+    match (&args.tls_cert, &args.tls_key) {
+        (None, None) => Ok(None),
+        (Some(cert), Some(key)) => tls::server_config(cert, key).map(Some),
+        (Some(_), None) => Err("--tls-cert needs --tls-key".into()),
+        (None, Some(_)) => Err("--tls-key needs --tls-cert".into()),
+    }
 }
 
 /// The server's auth configuration from the flags: None without key material.
@@ -180,6 +201,14 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let tls = match tls_config(&args) {
+        Ok(tls) => tls,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let scheme = if tls.is_some() { "wss" } else { "ws" };
     let config = Config {
         listen: args.listen,
         handshake: ServerConfig {
@@ -198,6 +227,7 @@ async fn main() -> ExitCode {
         max_message_size: args.max_message_size,
         echo_path: args.echo_path,
         auth,
+        tls,
         ..Config::default()
     };
     let echo_path = config.echo_path.clone();
@@ -209,7 +239,7 @@ async fn main() -> ExitCode {
         }
     };
     match server.local_addr() {
-        Ok(addr) => tracing::info!("listening on ws://{addr}{}", echo_path),
+        Ok(addr) => tracing::info!("listening on {scheme}://{addr}{echo_path}"),
         Err(e) => tracing::warn!("local address unknown: {e}"),
     }
     server

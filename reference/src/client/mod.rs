@@ -1,17 +1,23 @@
-//! A small blocking client: our handshake code, then tungstenite framing.
+//! A small blocking client: our handshake code, then tungstenite framing; wss:// through
+//! rustls ([docs/README.md](../../../docs/README.md#tls-in-the-reference-server-and-client)).
 
 pub mod stream;
 
 use crate::handshake::accept::key_from_nonce;
 use crate::handshake::client::{validate_response, ClientRequest, ResponseParse};
-use std::io::{Read, Write};
+use crate::tls;
+use rustls::{ClientConfig, ClientConnection, StreamOwned};
+use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
+use std::sync::Arc;
 use std::time::Duration;
 use tungstenite::protocol::{CloseFrame, Role, WebSocket};
 
-/// A `ws://host[:port]/path` URL taken apart.
+/// A `ws://` or `wss://` URL (`host[:port]/path`) taken apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WsUrl {
+    /// wss://: TLS under the WebSocket.
+    pub tls: bool,
     pub host: String,
     pub port: u16,
     pub resource: String,
@@ -20,31 +26,42 @@ pub struct WsUrl {
 impl WsUrl {
     pub fn parse(s: &str) -> Result<WsUrl, String> {
         let url = url::Url::parse(s).map_err(|e| format!("{s:?} is not a URL: {e}"))?;
-        match url.scheme() {
-            "ws" => {}
-            "wss" => return Err("wss:// is not supported (no TLS); use ws://".into()),
-            other => return Err(format!("scheme {other}:// is not ws://")),
-        }
+        let tls = match url.scheme() {
+            "ws" => false,
+            "wss" => true,
+            other => return Err(format!("scheme {other}:// is neither ws:// nor wss://")),
+        };
         let host = url
             .host_str()
             .ok_or_else(|| format!("{s:?} has no host"))?
             .to_string();
-        let port = url.port().unwrap_or(80);
+        // url knows both schemes' default ports and leaves them out of port().
+        let port = url.port_or_known_default().unwrap_or(80);
         let mut resource = url.path().to_string();
         if let Some(q) = url.query() {
             resource.push('?');
             resource.push_str(q);
         }
         Ok(WsUrl {
+            tls,
             host,
             port,
             resource,
         })
     }
 
+    /// 443 for wss://, 80 for ws:// (RFC 6455 §3).
+    pub fn default_port(&self) -> u16 {
+        if self.tls {
+            443
+        } else {
+            80
+        }
+    }
+
     /// The Host field value: the port is omitted when it is the default.
     pub fn authority(&self) -> String {
-        if self.port == 80 {
+        if self.port == self.default_port() {
             self.host.clone()
         } else {
             format!("{}:{}", self.host, self.port)
@@ -52,19 +69,98 @@ impl WsUrl {
     }
 }
 
+/// The byte stream under the WebSocket: TCP, or rustls over TCP (wss://).
+pub enum MaybeTls {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+}
+
+impl MaybeTls {
+    /// The TCP connection (under TLS for wss://).
+    pub fn tcp(&self) -> &TcpStream {
+        match self {
+            MaybeTls::Plain(tcp) => tcp,
+            MaybeTls::Tls(tls) => tls.get_ref(),
+        }
+    }
+
+    /// Bound reads, as `TcpStream::set_read_timeout`. Under TLS a read that
+    /// times out may have taken part of a record: rustls keeps it, so the
+    /// next read goes on where this one stopped.
+    pub fn set_read_timeout(&self, timeout: Option<Duration>) -> std::io::Result<()> {
+        self.tcp().set_read_timeout(timeout)
+    }
+}
+
+impl std::fmt::Debug for MaybeTls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self {
+            MaybeTls::Plain(_) => "Plain",
+            MaybeTls::Tls(_) => "Tls",
+        };
+        f.debug_tuple(kind).field(self.tcp()).finish()
+    }
+}
+
+impl Read for MaybeTls {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            MaybeTls::Plain(tcp) => tcp.read(buf),
+            MaybeTls::Tls(tls) => tls.read(buf),
+        }
+    }
+}
+
+impl Write for MaybeTls {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            MaybeTls::Plain(tcp) => tcp.write(buf),
+            MaybeTls::Tls(tls) => tls.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            MaybeTls::Plain(tcp) => tcp.flush(),
+            MaybeTls::Tls(tls) => tls.flush(),
+        }
+    }
+}
+
 /// Connect, handshake with our own code, and hand the socket to tungstenite.
+/// wss:// trusts the platform's store; [`connect_with`] takes a configuration.
 pub fn connect(
     url: &WsUrl,
     protocols: &[String],
     extra_headers: &[(String, String)],
     timeout: Duration,
-) -> Result<(WebSocket<TcpStream>, Option<String>), String> {
+) -> Result<(WebSocket<MaybeTls>, Option<String>), String> {
+    connect_with(url, protocols, extra_headers, timeout, None)
+}
+
+/// As [`connect`], with the TLS configuration for wss:// (None: the
+/// platform's trust store; ignored for ws://). `timeout` bounds each wait
+/// for the server during the TLS and WebSocket handshakes.
+pub fn connect_with(
+    url: &WsUrl,
+    protocols: &[String],
+    extra_headers: &[(String, String)],
+    timeout: Duration,
+    tls_config: Option<&Arc<ClientConfig>>,
+) -> Result<(WebSocket<MaybeTls>, Option<String>), String> {
     let addr = format!("{}:{}", url.host.trim_matches(['[', ']']), url.port);
-    let mut stream =
-        TcpStream::connect(&addr).map_err(|e| format!("cannot connect to {addr}: {e}"))?;
-    stream
-        .set_read_timeout(Some(timeout))
+    let tcp = TcpStream::connect(&addr).map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+    tcp.set_read_timeout(Some(timeout))
         .map_err(|e| e.to_string())?;
+    let mut stream = if url.tls {
+        let config = match tls_config {
+            Some(config) => config.clone(),
+            None => tls::client_config(&tls::Trust::Platform)?,
+        };
+        tls_handshake(tcp, &url.host, config, timeout)?
+    } else {
+        MaybeTls::Plain(tcp)
+    };
     let mut request = ClientRequest::new(
         &url.authority(),
         &url.resource,
@@ -78,6 +174,11 @@ pub fn connect(
 
     let mut buf = Vec::new();
     let established = loop {
+        // A TLS record header (alert or handshake, version 3.x) where HTTP
+        // was expected: a wss:// port given as ws://.
+        if !url.tls && matches!(buf.as_slice(), [0x15 | 0x16, 0x03, ..]) {
+            return Err("handshake failed: the server answered in TLS (use wss://)".into());
+        }
         match validate_response(&buf, &request).map_err(|e| format!("handshake failed: {e}"))? {
             ResponseParse::Complete(established) => break established,
             ResponseParse::Partial => {}
@@ -93,6 +194,33 @@ pub fn connect(
     let leftover = buf[established.consumed..].to_vec();
     let ws = WebSocket::from_partially_read(stream, leftover, Role::Client, None);
     Ok((ws, established.protocol))
+}
+
+/// The TLS handshake, done here rather than on the first write so that its
+/// failure is one line of its own: `TLS handshake with HOST failed: …`.
+fn tls_handshake(
+    mut tcp: TcpStream,
+    host: &str,
+    config: Arc<ClientConfig>,
+    timeout: Duration,
+) -> Result<MaybeTls, String> {
+    let failed = |why: String| format!("TLS handshake with {host} failed: {why}");
+    // SNI and the name checked against the certificate.
+    let name = tls::server_name(host).map_err(failed)?;
+    let mut conn =
+        ClientConnection::new(config, name).map_err(|e| failed(tls::describe(&e, host)))?;
+    while conn.is_handshaking() {
+        if let Err(e) = conn.complete_io(&mut tcp) {
+            let why = match e.kind() {
+                ErrorKind::WouldBlock | ErrorKind::TimedOut => {
+                    format!("no answer within {} ms", timeout.as_millis())
+                }
+                _ => tls::describe_io(&e, host),
+            };
+            return Err(failed(why));
+        }
+    }
+    Ok(MaybeTls::Tls(Box::new(StreamOwned::new(conn, tcp))))
 }
 
 /// The name RFC 6455 §11.7 registers for a close code, in lower case.
@@ -134,6 +262,20 @@ pub fn describe_close(frame: Option<&CloseFrame>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wss_urls_default_to_port_443() {
+        let url = WsUrl::parse("wss://example.test/echo?x=1").unwrap();
+        assert!(url.tls);
+        assert_eq!((url.port, url.authority()), (443, "example.test".into()));
+        assert_eq!(url.resource, "/echo?x=1");
+        let url = WsUrl::parse("wss://example.test:80/").unwrap();
+        assert_eq!(url.authority(), "example.test:80");
+        let url = WsUrl::parse("ws://example.test:443/").unwrap();
+        assert!(!url.tls);
+        assert_eq!(url.authority(), "example.test:443");
+        assert_eq!(WsUrl::parse("ws://[::1]/").unwrap().port, 80);
+    }
     use tungstenite::protocol::frame::coding::CloseCode;
 
     #[test]

@@ -1,11 +1,10 @@
 //! Streaming audio over a voice connection: 20 ms frames sent on the
 //! client's clock while whatever arrives is recorded.
 
-use super::describe_close;
+use super::{describe_close, MaybeTls};
 use crate::g711::{transcode, wav, Codec};
 use crate::voice::protocol::{negotiate_codec, FRAME_BYTES, FRAME_MS};
 use std::io::ErrorKind;
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 use tungstenite::{Message, WebSocket};
 
@@ -64,8 +63,13 @@ pub fn recording(format: RecordFormat, codec: Codec, codes: &[u8]) -> Vec<u8> {
 /// Send `frames` at start + k × 20 ms and record binary messages until
 /// `duration` has passed (or the server closes). Text messages (control
 /// events) go to `on_event`. Returns the received codes.
+///
+/// One thread does both: it reads with a timeout that ends when the next
+/// frame is due, then sends. A TLS stream cannot be split between a reader
+/// and a writer thread (both sides share the rustls state), and neither
+/// tungstenite nor rustls loses anything when a read times out half-way.
 pub fn stream(
-    ws: &mut WebSocket<TcpStream>,
+    ws: &mut WebSocket<MaybeTls>,
     frames: &[Vec<u8>],
     duration: Duration,
     mut on_event: impl FnMut(&str),

@@ -33,6 +33,14 @@ impl Transport for tokio::net::TcpStream {
     }
 }
 
+/// wss://: aborting resets the TCP connection under TLS; what rustls still
+/// holds is dropped with the stream.
+impl Transport for tokio_rustls::server::TlsStream<tokio::net::TcpStream> {
+    fn abort(&self) {
+        self.get_ref().0.abort();
+    }
+}
+
 impl Transport for tokio::io::DuplexStream {}
 
 /// The timers of one connection.

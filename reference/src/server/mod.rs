@@ -23,6 +23,8 @@ use throttle::Throttle;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
+use tokio::time::Instant;
+use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 fn websocket_config(config: &Config) -> WebSocketConfig {
@@ -72,21 +74,37 @@ static AT_CAPACITY: Throttle = Throttle::new(Duration::from_secs(10));
 static OUT_OF_DESCRIPTORS: Throttle = Throttle::new(Duration::from_secs(10));
 static ACCEPT_ERRORS: Throttle = Throttle::new(Duration::from_secs(10));
 
+/// How long a client refused at capacity has for its TLS handshake: the
+/// 503 can only be read inside TLS, but a refusal must stay cheap.
+const BUSY_TLS_HANDSHAKE: Duration = Duration::from_secs(1);
+
 /// Refuse a connection beyond `--max-connections`: 503 at once, then a
 /// short lingering close so the response is not lost to a reset.
-async fn refuse_busy(mut stream: TcpStream) {
+async fn refuse_busy<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S) {
     let _ = stream.write_all(&busy()).await;
     let _ = tokio::time::timeout(Duration::from_secs(1), close::linger(&mut stream)).await;
+}
+
+/// As [`refuse_busy`] on a wss:// port: the TLS handshake first, briefly
+/// bounded; a client that does not finish it in time is just closed.
+async fn refuse_busy_tls(acceptor: TlsAcceptor, stream: TcpStream) {
+    if let Ok(Ok(tls)) = tokio::time::timeout(BUSY_TLS_HANDSHAKE, acceptor.accept(stream)).await {
+        refuse_busy(tls).await;
+    }
 }
 
 /// Refuse a connection accepted with the spare descriptor: 503 without
 /// waiting for anything, since the descriptor is needed back at once.
 /// Whatever the client has already sent is read first, so that closing
-/// does not reset the connection under the response.
-fn refuse_now(stream: TcpStream) {
+/// does not reset the connection under the response. On a wss:// port the
+/// connection is only closed: a 503 there would need a TLS handshake, which
+/// cannot be waited for, and plain bytes would read as a broken handshake.
+fn refuse_now(stream: TcpStream, tls: bool) {
     let mut sink = [0u8; 4096];
     while matches!(stream.try_read(&mut sink), Ok(n) if n > 0) {}
-    let _ = stream.try_write(&busy());
+    if !tls {
+        let _ = stream.try_write(&busy());
+    }
 }
 
 /// A spare file descriptor, held so that a connection can still be
@@ -150,6 +168,7 @@ impl Server {
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut tasks = tokio::task::JoinSet::new();
         let hub = Hub::new(self.config.voice.buffering);
+        let tls = self.config.tls.clone().map(TlsAcceptor::from);
         let mut spare = Spare::open();
         tokio::pin!(shutdown);
         loop {
@@ -168,15 +187,26 @@ impl Server {
                                      ({more} more since the last such line)"
                                 );
                             }
-                            tasks.spawn(refuse_busy(stream));
+                            match &tls {
+                                Some(acceptor) => {
+                                    tasks.spawn(refuse_busy_tls(acceptor.clone(), stream))
+                                }
+                                None => tasks.spawn(refuse_busy(stream)),
+                            };
                             continue;
                         }
                         let counted = self.connections.enter();
                         let config = self.config.clone();
                         let stop = stop_rx.clone();
                         let hub = hub.clone();
+                        let tls = tls.clone();
                         tasks.spawn(async move {
-                            serve_connection(stream, peer, config, stop, hub).await;
+                            match tls {
+                                Some(acceptor) => {
+                                    serve_tls(acceptor, stream, peer, config, stop, hub).await
+                                }
+                                None => serve_connection(stream, peer, config, stop, hub).await,
+                            }
                             drop(counted);
                         });
                     }
@@ -185,7 +215,7 @@ impl Server {
                     Err(e) if out_of_descriptors(&e) && spare.release() => {
                         let taken = tokio::time::timeout(Duration::from_millis(100), self.listener.accept()).await;
                         if let Ok(Ok((stream, _))) = taken {
-                            refuse_now(stream);
+                            refuse_now(stream, tls.is_some());
                         }
                         spare.refill();
                         if let Some(more) = OUT_OF_DESCRIPTORS.check() {
@@ -300,20 +330,58 @@ where
     let _ = tokio::time::timeout(Duration::from_secs(1), close::linger(&mut stream)).await;
 }
 
-/// One connection: read the request under the limits and the timeout,
-/// decide, answer, then hand the stream to tungstenite. Any byte stream
-/// will do (the accept loop passes TCP sockets, the fuzzing harness an
-/// in-memory duplex); `peer` is only logged.
-pub async fn serve_connection<S: Transport>(
-    mut stream: S,
+/// One wss:// connection: the TLS handshake, then [`serve_connection`]
+/// inside it. One `handshake_timeout` covers both, so a client that
+/// connects and says nothing holds its task no longer than on ws://.
+async fn serve_tls(
+    acceptor: TlsAcceptor,
+    stream: TcpStream,
     peer: SocketAddr,
     config: Config,
     stop: watch::Receiver<bool>,
     hub: Arc<Hub>,
 ) {
+    let deadline = Instant::now() + config.handshake_timeout;
+    // Failures are the client's business and as frequent as it likes:
+    // debug, not a line per attempt at the default level.
+    match tokio::time::timeout_at(deadline, acceptor.accept(stream)).await {
+        Ok(Ok(tls)) => serve_request(tls, peer, config, stop, hub, deadline).await,
+        Ok(Err(e)) => {
+            let why = crate::tls::describe_accept(&e);
+            tracing::debug!(%peer, "TLS handshake failed: {why}");
+        }
+        Err(_) => {
+            tracing::debug!(%peer, "TLS handshake not completed in time: connection dropped")
+        }
+    }
+}
+
+/// One connection: read the request under the limits and the timeout,
+/// decide, answer, then hand the stream to tungstenite. Any byte stream
+/// will do (the accept loop passes TCP sockets or TLS streams, the fuzzing
+/// harness an in-memory duplex); `peer` is only logged.
+pub async fn serve_connection<S: Transport>(
+    stream: S,
+    peer: SocketAddr,
+    config: Config,
+    stop: watch::Receiver<bool>,
+    hub: Arc<Hub>,
+) {
+    let deadline = Instant::now() + config.handshake_timeout;
+    serve_request(stream, peer, config, stop, hub, deadline).await
+}
+
+/// [`serve_connection`] with the request due by `deadline`.
+async fn serve_request<S: Transport>(
+    mut stream: S,
+    peer: SocketAddr,
+    config: Config,
+    stop: watch::Receiver<bool>,
+    hub: Arc<Hub>,
+    deadline: Instant,
+) {
     let limits = config.handshake.limits;
     let mut buf = Vec::with_capacity(1024);
-    let deadline = tokio::time::Instant::now() + config.handshake_timeout;
     let (request, consumed) = loop {
         match handshake::parse_request(&buf, &limits) {
             Ok(Parsed::Complete { request, consumed }) => break (request, consumed),
@@ -342,7 +410,7 @@ pub async fn serve_connection<S: Transport>(
         Service::Voice(_) => voice::ROOM_QUEUE,
     };
     let duties = Duties {
-        expires_at: upgrade.expires_in.map(|d| tokio::time::Instant::now() + d),
+        expires_at: upgrade.expires_in.map(|d| Instant::now() + d),
         write_timeout: config.write_timeout,
         idle_timeout: config.idle_timeout,
         grace: config.shutdown_grace,

@@ -5,10 +5,9 @@
 #![cfg(target_os = "linux")]
 
 use crate::common::ServerProcess;
-use std::net::TcpStream;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tungstenite::{Message, WebSocket};
-use voxproof_reference::client::{connect, WsUrl};
+use voxproof_reference::client::{connect, MaybeTls, WsUrl};
 
 const MIB: usize = 1 << 20;
 
@@ -22,7 +21,7 @@ fn send_and_stop_reading(
     url: &WsUrl,
     headers: &[(String, String)],
     size: usize,
-) -> WebSocket<TcpStream> {
+) -> WebSocket<MaybeTls> {
     let (mut ws, _) = connect(url, &[], headers, Duration::from_secs(5)).unwrap();
     ws.send(Message::binary(vec![0x5A; size])).unwrap();
     ws
@@ -30,7 +29,7 @@ fn send_and_stop_reading(
 
 /// What a client reads once it starts reading: the echoed bytes, and the
 /// close code if a close frame came.
-fn read_everything(ws: &mut WebSocket<TcpStream>) -> (usize, Option<u16>) {
+fn read_everything(ws: &mut WebSocket<MaybeTls>) -> (usize, Option<u16>) {
     ws.get_mut()
         .set_read_timeout(Some(Duration::from_secs(5)))
         .unwrap();
@@ -51,7 +50,7 @@ fn clients_that_do_not_read_are_closed_after_the_write_timeout() {
     let listening = server.sockets();
     let rss_before = server.rss_mib();
     let url = echo_url(&server);
-    let clients: Vec<WebSocket<TcpStream>> = (0..4)
+    let clients: Vec<WebSocket<MaybeTls>> = (0..4)
         .map(|_| send_and_stop_reading(&url, &[], 16 * MIB))
         .collect();
     let sent = Instant::now();

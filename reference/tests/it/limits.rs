@@ -46,7 +46,7 @@ fn exchange(addr: SocketAddr, send_request: bool) -> (String, Duration, TcpStrea
     )
 }
 
-fn echoes(ws: &mut WebSocket<TcpStream>, text: &str) -> bool {
+fn echoes<S: Read + Write>(ws: &mut WebSocket<S>, text: &str) -> bool {
     ws.send(Message::text(text)).is_ok() && matches!(ws.read(), Ok(m) if m == Message::text(text))
 }
 

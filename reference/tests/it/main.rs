@@ -21,5 +21,6 @@ mod jwt_vectors;
 mod limits;
 mod server;
 mod split_invariance;
+mod tls;
 mod voice;
 mod voice_flood;

@@ -4,12 +4,11 @@
 //! own binary, so that no other test shares the machine while it measures.
 
 use std::io::Write;
-use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tungstenite::Message;
-use voxproof_reference::client::{connect, WsUrl};
+use voxproof_reference::client::{connect, MaybeTls, WsUrl};
 use voxproof_reference::server::{spawn, Config};
 
 const FLOODERS: usize = 5;
@@ -36,7 +35,7 @@ struct Flood {
 /// the server closes the connection (or the window ends).
 fn flood(url: &WsUrl, seed: u8) -> Flood {
     let (mut ws, _) = connect(url, &[], &[], Duration::from_secs(5)).unwrap();
-    let mut raw = ws.get_ref().try_clone().unwrap();
+    let mut raw = ws.get_ref().tcp().try_clone().unwrap();
     let closed = Arc::new(AtomicBool::new(false));
     let stop = closed.clone();
     let reader = std::thread::spawn(move || {
@@ -80,7 +79,7 @@ fn flood(url: &WsUrl, seed: u8) -> Flood {
 /// Arrival times of the frames a quiet participant receives from `from`
 /// for [`WINDOW`] (reading all along, so that nothing queued before `from`
 /// arrives in a burst).
-fn listen(mut ws: tungstenite::WebSocket<TcpStream>, from: Instant) -> Vec<Instant> {
+fn listen(mut ws: tungstenite::WebSocket<MaybeTls>, from: Instant) -> Vec<Instant> {
     ws.get_mut()
         .set_read_timeout(Some(Duration::from_millis(500)))
         .unwrap();

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod tls;
+
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
@@ -51,12 +53,18 @@ impl ServerProcess {
         let lines = log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("listening on ws://") {
-                    let rest = &line[at + "listening on ws://".len()..];
-                    let addr = rest.split('/').next().unwrap_or_default().to_string();
+                // ws:// or wss://
+                let addr = line.find("listening on ").map(|at| {
+                    let after = &line[at + "listening on ".len()..];
+                    let rest = after.split_once("://").map_or("", |(_, rest)| rest);
+                    rest.split('/').next().unwrap_or_default().to_string()
+                });
+                // Logged before the address is known, so that the line is
+                // in the log once `start` returns.
+                lines.lock().unwrap().push(line);
+                if let Some(addr) = addr {
                     let _ = addr_tx.send(addr);
                 }
-                lines.lock().unwrap().push(line);
             }
         });
         let addr = addr_rx

@@ -398,9 +398,9 @@ impl Conn {
         let stream = transport::open(&target.route, budget.deadline(), &mut |what| {
             log.event(id, what)
         })
-        .map_err(|e| {
+        .inspect_err(|e| {
             budget.connect_failed.store(true, Ordering::Relaxed);
-            match &e {
+            match e {
                 OpenError::Connect { why, timed_out, .. } => {
                     if *timed_out {
                         budget.timed_out.store(true, Ordering::Relaxed);
@@ -409,7 +409,6 @@ impl Conn {
                 }
                 other => log.event(id, other.to_string()),
             }
-            e
         })?;
         Ok(Conn {
             stream,

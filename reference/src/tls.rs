@@ -1,5 +1,5 @@
 //! TLS configurations (rustls with ring) for wss://, one-line TLS errors, and throw-away
-//! certificates made at run time ([docs/target.md](../../docs/target.md#tls)).
+//! certificates made at run time ([docs/target.md](../../docs/target.md#tls-proxies-and-request-shaping)).
 
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,

@@ -252,7 +252,7 @@ fn a_proxy_tunnels_ws_and_wss_and_its_refusal_is_one_line() {
         assert!(bad.is_empty(), "{scheme}: {}", bad.join("\n"));
         let tunnel = format!("CONNECT {} HTTP/1.1", server.addr());
         let asked = proxy.asked();
-        assert!(asked.iter().any(|l| *l == tunnel), "{asked:?}");
+        assert!(asked.contains(&tunnel), "{asked:?}");
     }
     let url = format!("wss://{}/echo", tls.addr());
     refused_in_one_line(
@@ -305,8 +305,7 @@ fn added_fields_reach_every_handshake_but_the_byte_exact_ones() {
         {
             // A whole head in one write (escaped in the log); a case
             // writing its head in pieces is judged by its other requests.
-            let complete =
-                event.data.contains("\\r\\n\\r\\n") || event.data.ends_with("\\n\\n");
+            let complete = event.data.contains("\\r\\n\\r\\n") || event.data.ends_with("\\n\\n");
             if complete && !event.data.contains("X-Api-Key: k-123") {
                 without.insert(r.id.as_str());
             }

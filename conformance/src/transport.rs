@@ -292,7 +292,13 @@ impl Stream {
         }
     }
 
-    pub fn set_read_timeout(&self, t: Option<Duration>) -> std::io::Result<()> {
+    /// Over TLS the timeout bounds the whole read, however many socket
+    /// reads a record takes (a target dripping a record byte by byte must
+    /// not hold a case past its deadline).
+    pub fn set_read_timeout(&mut self, t: Option<Duration>) -> std::io::Result<()> {
+        if let Stream::Tls(tls) = self {
+            tls.read_timeout = t;
+        }
         self.sock().set_read_timeout(t)
     }
 
@@ -345,6 +351,8 @@ pub struct TlsStream {
     raw_at: usize,
     /// Encrypted output of this handle, reused between writes.
     out: Vec<u8>,
+    /// The last read timeout set: the bound of one whole read.
+    read_timeout: Option<Duration>,
     eof: bool,
 }
 
@@ -414,6 +422,7 @@ impl TlsStream {
             raw: Vec::new(),
             raw_at: 0,
             out: Vec::new(),
+            read_timeout: None,
             eof: false,
         })
     }
@@ -440,12 +449,14 @@ impl TlsStream {
             raw: Vec::new(),
             raw_at: 0,
             out: Vec::new(),
+            read_timeout: None,
             eof: false,
         })
     }
 
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let shared = self.shared.clone();
+        let until = self.read_timeout.map(|t| Instant::now() + t);
         loop {
             let mut conn = lock(&shared.conn);
             match conn.reader().read(buf) {
@@ -463,22 +474,33 @@ impl TlsStream {
                 self.raw_at += before - rest.len();
                 let processed = conn.process_new_packets();
                 let owed = seal_owed(&mut conn);
-                if let Err(e) = processed {
+                if !owed.is_empty() {
+                    // In sequence order: the sending lock is taken before
+                    // the state is released, as writes do.
+                    let sending = lock(&shared.sending);
                     drop(conn);
-                    self.send_sealed(owed);
+                    let _ = (&self.sock).write_all(&owed);
+                    drop(sending);
+                }
+                if let Err(e) = processed {
                     return Err(std::io::Error::new(
                         ErrorKind::InvalidData,
                         format!("TLS: {}", tls::describe(&e, "the target")),
                     ));
                 }
-                drop(conn);
-                self.send_sealed(owed);
                 continue;
             }
             if self.eof {
                 return Ok(0);
             }
             drop(conn);
+            if let Some(until) = until {
+                let left = until.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(ErrorKind::TimedOut.into());
+                }
+                self.sock.set_read_timeout(Some(left))?;
+            }
             self.raw.resize(64 * 1024, 0);
             let n = match self.sock.read(&mut self.raw) {
                 Ok(n) => n,
@@ -510,13 +532,6 @@ fn seal_owed(conn: &mut ClientConnection) -> Vec<u8> {
 }
 
 impl TlsStream {
-    fn send_sealed(&self, owed: Vec<u8>) {
-        if !owed.is_empty() {
-            let _sending = lock(&self.shared.sending);
-            let _ = (&self.sock).write_all(&owed);
-        }
-    }
-
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
         self.out.clear();
         let sending = {
@@ -578,5 +593,70 @@ fn first_answer_is_tls(sock: &TcpStream) -> Result<(), String> {
             Err("no answer in time".into())
         }
         Err(e) => Err(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+    use voxproof_reference::tls::ThrowawayCa;
+
+    /// A TLS server that finishes the handshake, then sends one record a
+    /// byte every 50 ms.
+    fn dripping_server(ca: &ThrowawayCa) -> SocketAddr {
+        let config = ca.issue(&["127.0.0.1"]).server_config();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let (mut sock, _) = listener.accept().unwrap();
+            let mut conn = rustls::ServerConnection::new(config).unwrap();
+            while conn.is_handshaking() {
+                if conn.complete_io(&mut sock).is_err() {
+                    return;
+                }
+            }
+            conn.writer()
+                .write_all(b"HTTP/1.1 101 Switching Protocols\r\n\r\n")
+                .unwrap();
+            let mut record = Vec::new();
+            while conn.wants_write() {
+                conn.write_tls(&mut record).unwrap();
+            }
+            for byte in record {
+                std::thread::sleep(Duration::from_millis(50));
+                if sock.write_all(&[byte]).is_err() {
+                    return;
+                }
+            }
+        });
+        addr
+    }
+
+    #[test]
+    fn a_read_timeout_bounds_a_record_dripped_byte_by_byte() {
+        let ca = ThrowawayCa::new();
+        let addr = dripping_server(&ca);
+        let network = Network {
+            trust: ca.trust(),
+            ..Network::default()
+        };
+        let route = network
+            .route("wss://127.0.0.1/", "127.0.0.1", addr.port(), true)
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut stream = open(&route, deadline, &mut |_| {}).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
+        let started = Instant::now();
+        let mut buf = [0u8; 64];
+        let end = stream.read(&mut buf).unwrap_err();
+        assert!(matches!(
+            end.kind(),
+            ErrorKind::TimedOut | ErrorKind::WouldBlock
+        ));
+        // The record takes over 2 s to arrive; the read gave up near 300 ms.
+        assert!(started.elapsed() < Duration::from_millis(1500));
     }
 }

@@ -81,20 +81,24 @@ proptest! {
 
     // G.711's laws keep the SQNR of a loud sine near 38 dB; a full-scale
     // sine (peak just under the overload point) must not fall below 37 dB.
+    // The law is about the sine's amplitude distribution, so its phases
+    // are spread evenly (steps of the golden ratio's fraction of a turn):
+    // a tone sampled at a few repeating phases (8000/14 Hz hits 14) can
+    // land them all on coarse steps, which says nothing about the codec.
     #[test]
     fn full_scale_sine_keeps_sqnr_above_37_db(
         codec in codec(),
-        hz in 50.0f64..3900.0,
         phase in 0.0f64..std::f64::consts::TAU,
     ) {
         let peak = f64::from(law(codec).decision_values[128].min(32767));
+        let step = (5f64.sqrt() - 1.0) / 2.0;
         let samples: Vec<i16> = (0..1600)
             .map(|k| {
-                let t = f64::from(k) / 8000.0;
-                (peak * (std::f64::consts::TAU * hz * t + phase).sin()).round() as i16
+                let turn = (f64::from(k) * step).fract();
+                (peak * (std::f64::consts::TAU * turn + phase).sin()).round() as i16
             })
             .collect();
         let db = sqnr(codec, &samples);
-        prop_assert!(db >= 37.0, "{codec} at {hz:.1} Hz: {db:.2} dB");
+        prop_assert!(db >= 37.0, "{codec} at phase {phase:.3}: {db:.2} dB");
     }
 }

@@ -135,19 +135,8 @@ fn shutdown_closes_connections_with_1001() {
     let (mut ws, _) = connect(&url(&h, "/echo"), &[], &[], Duration::from_secs(5)).unwrap();
     ws.send(Message::text("ping")).unwrap();
     assert_eq!(ws.read().unwrap(), Message::text("ping"));
-    // Stop from another thread: stop() waits for connections to finish.
-    let stopper = std::thread::spawn(move || h.stop());
-    let close = loop {
-        match ws.read() {
-            Ok(Message::Close(frame)) => break frame,
-            Ok(_) => continue,
-            Err(e) => panic!("no close frame: {e}"),
-        }
-    };
-    assert_eq!(close.map(|f| f.code), Some(CloseCode::Away));
-    let _ = ws.close(None);
-    while ws.read().is_ok() {}
-    stopper.join().unwrap();
+    let code = crate::common::stop_and_read_close(h, &mut ws);
+    assert_eq!(code, Some(CloseCode::Away));
 }
 
 #[test]

@@ -134,18 +134,8 @@ fn shutdown_closes_wss_connections_with_1001() {
     let config = trusting(&ca);
     let (mut ws, _) = connect_with(&wss(h.addr(), "/echo"), &[], &[], WAIT, Some(&config)).unwrap();
     assert!(echoes(&mut ws, "ping"));
-    let stopper = std::thread::spawn(move || h.stop());
-    let close = loop {
-        match ws.read() {
-            Ok(Message::Close(frame)) => break frame,
-            Ok(_) => continue,
-            Err(e) => panic!("no close frame: {e}"),
-        }
-    };
-    assert_eq!(close.map(|f| f.code), Some(CloseCode::Away));
-    let _ = ws.close(None);
-    while ws.read().is_ok() {}
-    stopper.join().unwrap();
+    let code = crate::common::stop_and_read_close(h, &mut ws);
+    assert_eq!(code, Some(CloseCode::Away));
 }
 
 #[test]

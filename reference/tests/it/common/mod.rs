@@ -139,3 +139,25 @@ impl Drop for ServerProcess {
         let _ = self.child.wait();
     }
 }
+
+/// Stop `server` from another thread (stop() waits for its connections to
+/// finish), read until the server's close frame arrives on `ws`, finish
+/// the close handshake, and return the frame's code.
+pub fn stop_and_read_close<S: std::io::Read + std::io::Write>(
+    server: voxproof_reference::server::Handle,
+    ws: &mut tungstenite::WebSocket<S>,
+) -> Option<tungstenite::protocol::frame::coding::CloseCode> {
+    use tungstenite::Message;
+    let stopper = std::thread::spawn(move || server.stop());
+    let close = loop {
+        match ws.read() {
+            Ok(Message::Close(frame)) => break frame,
+            Ok(_) => continue,
+            Err(e) => panic!("no close frame: {e}"),
+        }
+    };
+    let _ = ws.close(None);
+    while ws.read().is_ok() {}
+    stopper.join().unwrap();
+    close.map(|f| f.code)
+}

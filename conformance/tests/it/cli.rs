@@ -1,28 +1,6 @@
 //! The command line: exit codes and one-line errors.
 
-use std::process::Command;
-
-fn voxproof(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_voxproof"))
-        .args(args)
-        .output()
-        .expect("binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn one_line_error(args: &[&str], mentions: &str) {
-    let (code, _, err) = voxproof(args);
-    assert_eq!(code, 2, "{args:?}: {err}");
-    assert_eq!(err.lines().count(), 1, "{args:?}: not one line: {err}");
-    assert!(
-        err.starts_with("error: ") && err.contains(mentions),
-        "{args:?}: {err}"
-    );
-}
+use crate::common::{one_line_error, voxproof};
 
 #[test]
 fn usage_errors_are_one_line_and_exit_2() {

@@ -1,9 +1,8 @@
 //! wss://, proxies, `--connect` and added header fields, end to end: the
 //! verdicts over TLS are those over TCP, and a TLS failure is one line.
 
-use crate::common::{self, proxy};
+use crate::common::{self, proxy, voxproof};
 use std::collections::BTreeMap;
-use std::process::Command;
 use voxproof_conformance::run::{RunConfig, RunReport};
 use voxproof_conformance::target::{Shape, Target};
 use voxproof_conformance::transport::Network;
@@ -30,27 +29,9 @@ fn plain_server() -> Handle {
     .expect("server starts")
 }
 
-fn voxproof(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_voxproof"))
-        .args(args)
-        .output()
-        .expect("binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// Exit 2 and exactly one line on stderr, naming `cause`, before any case.
+/// Exit 2 and one line naming `cause`, before any case ran.
 fn refused_in_one_line(args: &[&str], cause: &str) {
-    let (code, out, err) = voxproof(args);
-    assert_eq!(code, 2, "{args:?}: {err}");
-    assert_eq!(err.lines().count(), 1, "{args:?}: not one line: {err}");
-    assert!(
-        err.starts_with("error: ") && err.contains(cause),
-        "{args:?}: {err}"
-    );
+    let out = common::one_line_error(args, cause);
     assert!(out.is_empty(), "{args:?}: cases ran: {out}");
 }
 

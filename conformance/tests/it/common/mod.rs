@@ -112,3 +112,29 @@ pub fn decode_piecewise(
         Err(format!("{} bytes left over", buf.len()))
     }
 }
+
+/// Run the `voxproof` binary: exit code, stdout, stderr.
+pub fn voxproof(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_voxproof"))
+        .args(args)
+        .output()
+        .expect("binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `voxproof ARGS` exits 2 with one `error: ` line naming `mentions`;
+/// returns what it printed on stdout.
+pub fn one_line_error(args: &[&str], mentions: &str) -> String {
+    let (code, out, err) = voxproof(args);
+    assert_eq!(code, 2, "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: not one line: {err}");
+    assert!(
+        err.starts_with("error: ") && err.contains(mentions),
+        "{args:?}: {err}"
+    );
+    out
+}

@@ -283,17 +283,6 @@ impl ReachArgs {
                 return Err(format!("--connect {c}: expected HOST:PORT"));
             }
         }
-        if let Some(p) = &self.proxy {
-            match url::Url::parse(p) {
-                Ok(u) if u.scheme() == "http" && u.host_str().is_some() => {}
-                Ok(_) => {
-                    return Err(format!(
-                        "--proxy {p}: only http:// proxies (CONNECT) are supported"
-                    ))
-                }
-                Err(e) => return Err(format!("--proxy \"{p}\" is not a URL: {e}")),
-            }
-        }
         Ok(Network {
             connect_to: self.connect.clone(),
             proxy: self.proxy.clone(),

@@ -1,6 +1,7 @@
 //! How a case's bytes reach the target: TCP, an HTTP proxy's CONNECT tunnel, TLS; cases
 //! see only plaintext ([docs/target.md](../../docs/target.md#tls-proxies-and-request-shaping)).
 
+use percent_encoding::percent_decode_str;
 use rustls::pki_types::ServerName;
 use rustls::ClientConnection;
 use std::io::{ErrorKind, Read, Write};
@@ -113,8 +114,10 @@ impl Network {
                 )?;
                 let authorization = (!parsed.username().is_empty()).then(|| {
                     use base64::Engine;
-                    let user = percent(parsed.username());
-                    let pass = percent(parsed.password().unwrap_or(""));
+                    // The URL keeps them percent-encoded.
+                    let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
+                    let user = decode(parsed.username());
+                    let pass = decode(parsed.password().unwrap_or(""));
                     let pair = format!("{user}:{pass}");
                     format!(
                         "Basic {}",
@@ -143,29 +146,6 @@ impl Network {
         };
         Ok(Route { addr, proxy, tls })
     }
-}
-
-/// A URL's percent-encoded user or password, decoded.
-fn percent(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Why a connection could not be opened, as the end of one line.

@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 pub mod frames;
 pub mod g711;
 pub mod jwt;
+pub mod telephony;
 
 pub use jwt::{jwt, JwtFile, JwtGroup, JwtTest};
+pub use telephony::{telephony, Platform, TelephonyFile};
 
 /// Raw text of each vector file, embedded at build time.
 pub mod raw {

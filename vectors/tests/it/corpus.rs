@@ -16,6 +16,9 @@ const FILES: &[(&str, &str)] = &[
         "handshake/client.json",
         "schema/handshake-client.schema.json",
     ),
+    ("telephony/twilio.json", "schema/telephony.schema.json"),
+    ("telephony/telnyx.json", "schema/telephony.schema.json"),
+    ("telephony/vonage.json", "schema/telephony.schema.json"),
 ];
 
 fn read(rel: &str) -> Value {
@@ -98,4 +101,8 @@ fn typed_loader_reads_every_file() {
     assert_eq!(s.tests().count(), s.number_of_tests);
     let c = voxproof_vectors::handshake_client();
     assert_eq!(c.tests().count(), c.number_of_tests);
+    for (platform, file) in voxproof_vectors::telephony() {
+        let n = file.messages().count() + file.signatures().count();
+        assert_eq!(n, file.number_of_tests, "{}", platform.name());
+    }
 }

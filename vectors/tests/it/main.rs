@@ -4,3 +4,4 @@
 
 mod corpus;
 mod loader;
+mod telephony;

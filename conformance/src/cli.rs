@@ -216,14 +216,30 @@ struct RunArgs {
     verbose: bool,
     #[command(flatten)]
     jwt: JwtArgs,
-    /// Run an optional case group against --target: `voice` (docs/voice-protocol.md). On for the embedded reference.
-    #[arg(long = "profile", value_name = "NAME", value_parser = ["voice"])]
+    /// Run an optional case group against --target: `voice` (docs/voice-protocol.md), or play a telephony platform to a voice bot at --target: `twilio`, `telnyx`, `vonage` (docs/telephony.md; then only those cases run unless --cases says otherwise). All on for the embedded reference.
+    #[arg(long = "profile", value_name = "NAME", value_parser = ["voice", "twilio", "telnyx", "vonage"])]
     profiles: Vec<String>,
+    #[command(flatten)]
+    telephony: TelephonyArgs,
     /// A bearer token and a room its `rooms` claim grants, for voice.scope cases.
     #[arg(long, value_name = "ROOM:TOKEN")]
     voice_grant: Option<String>,
     #[command(flatten)]
     reach: ReachArgs,
+}
+
+/// Settings of the telephony profiles (docs/telephony.md).
+#[derive(Args, Debug, Default)]
+struct TelephonyArgs {
+    /// Sign Twilio's requests (X-Twilio-Signature) with this auth token, as the bot expects; turns on the twilio.signature cases.
+    #[arg(long, value_name = "TOKEN")]
+    twilio_auth_token: Option<String>,
+    /// Make a time to first audio above MS FAILED (otherwise the figure is INFORMATIONAL).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    max_response_ms: Option<u64>,
+    /// Make a barge-in (caller speaks over the bot → its clear) slower than MS FAILED.
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    max_bargein_ms: Option<u64>,
 }
 
 /// How the suite reaches the target and what its handshakes carry
@@ -629,11 +645,19 @@ fn vectors_jwt() -> i32 {
 }
 
 fn run_cmd(args: &RunArgs) -> i32 {
-    let cases = registry::select(
-        registry::all(),
-        &args.selection.cases,
-        &args.selection.exclude,
-    );
+    // A bot is tested as the platforms it serves, unless --cases says otherwise.
+    let platforms: Vec<String> = args
+        .profiles
+        .iter()
+        .filter(|p| crate::platform::Platform::from_name(p).is_some())
+        .cloned()
+        .collect();
+    let include = if args.selection.cases.is_empty() && args.target.is_some() {
+        platforms.clone()
+    } else {
+        args.selection.cases.clone()
+    };
+    let cases = registry::select(registry::all(), &include, &args.selection.exclude);
     if cases.is_empty() {
         eprintln!("error: no case matches the selection (see voxproof list)");
         return EXIT_USAGE;
@@ -706,7 +730,25 @@ fn run_cmd(args: &RunArgs) -> i32 {
         eprintln!("error: {e}");
         return EXIT_USAGE;
     }
-    if args.no_preflight {
+    let t = &args.telephony;
+    let telephony = crate::cases::telephony::configure(
+        &mut target,
+        &platforms,
+        crate::cases::telephony::Settings {
+            twilio_auth_token: t.twilio_auth_token.clone(),
+            max_response: t.max_response_ms.map(Duration::from_millis),
+            max_barge_in: t.max_bargein_ms.map(Duration::from_millis),
+        },
+    );
+    if let Err(e) = telephony {
+        eprintln!("error: {e}");
+        return EXIT_USAGE;
+    }
+    // A bot may refuse an unsigned handshake on its path: only reach it.
+    let bots_only = cases
+        .iter()
+        .all(|c| crate::platform::Platform::ALL.iter().any(|p| c.id.starts_with(&format!("{}.", p.name()))));
+    if args.no_preflight || bots_only {
         if let Err(e) = target.check_reachable(config.timeout) {
             eprintln!("error: {e}");
             return EXIT_USAGE;

@@ -5,6 +5,7 @@ pub mod case;
 pub mod cases;
 pub mod cli;
 pub mod ctx;
+pub mod platform;
 pub mod embedded;
 pub mod fuzzing;
 pub mod progress;

@@ -9,6 +9,7 @@ pub fn all() -> Vec<Case> {
     all.extend(crate::cases::framing::cases());
     all.extend(crate::cases::auth::cases());
     all.extend(crate::cases::voice::cases());
+    all.extend(crate::cases::telephony::cases());
     all
 }
 

@@ -28,6 +28,38 @@ pub struct Target {
     /// (`--profile voice`; on by default for the embedded reference). None:
     /// the `voice.` cases are UNIMPLEMENTED.
     pub voice: Option<VoiceService>,
+    /// The target is a voice bot the suite plays telephony platforms to
+    /// (`--profile twilio|telnyx|vonage`). None: those cases are UNIMPLEMENTED.
+    pub telephony: Option<Telephony>,
+}
+
+/// What the suite knows of a voice bot (docs/telephony.md).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Telephony {
+    /// Each platform played (by profile name) and the path the bot serves it on.
+    pub bots: Vec<(String, String)>,
+    /// Sign Twilio's requests with this auth token (`--twilio-auth-token`).
+    pub twilio_auth_token: Option<String>,
+    /// Time to first audio above this is FAILED (`--max-response-ms`).
+    pub max_response: Option<Duration>,
+    /// Barge-in slower than this is FAILED (`--max-bargein-ms`).
+    pub max_barge_in: Option<Duration>,
+}
+
+impl Telephony {
+    /// The path the bot serves `platform` on, if that profile is played.
+    pub fn resource(&self, platform: &str) -> Option<String> {
+        self.bots
+            .iter()
+            .find(|(p, _)| p == platform)
+            .map(|(_, r)| r.clone())
+    }
+
+    /// The URL of `resource` on `target`, as the platform signs it.
+    pub fn url_of(&self, target: &Target, resource: &str) -> String {
+        let scheme = target.url.split_once("://").map_or("ws", |(s, _)| s);
+        format!("{scheme}://{}{resource}", target.authority)
+    }
 }
 
 /// Header fields the user asked to add to the suite's opening handshakes
@@ -214,6 +246,7 @@ impl Target {
             route,
             shape: Shape::default(),
             voice: None,
+            telephony: None,
         })
     }
 

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod framing;
 pub mod handshake;
+pub mod telephony;
 pub mod voice;
 
 use crate::rule::Rule;
@@ -28,6 +29,27 @@ pub fn resting_rules() -> Vec<(&'static str, Rule)> {
             Kind::reserved_code_rule(),
         ),
     ];
+    rules.extend([
+        ("telephony::MAX_RESPONSE", telephony::MAX_RESPONSE),
+        ("telephony::MAX_BARGE_IN", telephony::MAX_BARGE_IN),
+    ]);
+    {
+        use crate::platform::{telnyx as tx, twilio as tw, vonage as vo};
+        rules.extend([
+            ("platform::twilio::BINARY", tw::BINARY),
+            ("platform::twilio::NOT_JSON", tw::NOT_JSON),
+            ("platform::twilio::UNKNOWN_TYPE", tw::UNKNOWN_TYPE),
+            ("platform::twilio::FIELDS", tw::FIELDS),
+            ("platform::twilio::STREAM_SID", tw::STREAM_SID),
+            ("platform::twilio::PAYLOAD", tw::PAYLOAD),
+            ("platform::twilio::HEADER_BYTES", tw::HEADER_BYTES),
+            ("platform::telnyx::BOT_FRAMES", tx::BOT_FRAMES),
+            ("platform::telnyx::PAYLOAD", tx::PAYLOAD),
+            ("platform::telnyx::CHUNK_LENGTH", tx::CHUNK_LENGTH),
+            ("platform::vonage::FRAME_SIZE", vo::FRAME_SIZE),
+            ("platform::vonage::TEXT_MESSAGES", vo::TEXT_MESSAGES),
+        ]);
+    }
     rules.extend(
         Kind::ALL
             .iter()

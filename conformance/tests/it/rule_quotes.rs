@@ -25,6 +25,12 @@ fn documents(citation: &str) -> Vec<String> {
     if citation.starts_with("voice-protocol") {
         out.push("docs/voice-protocol.md".to_string());
     }
+    if citation.starts_with("telephony") {
+        out.push("docs/telephony.md".to_string());
+    }
+    if let Some(doc) = platform_doc(citation) {
+        out.push(doc.to_string());
+    }
     for (i, _) in citation.match_indices("RFC") {
         let number: String = citation[i + 3..]
             .trim_start_matches(' ')
@@ -36,6 +42,75 @@ fn documents(citation: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The excerpts file of a platform a citation names (`Twilio §Error 31950`).
+fn platform_doc(citation: &str) -> Option<&'static str> {
+    [
+        ("Twilio", "docs/platforms/twilio.md"),
+        ("Telnyx", "docs/platforms/telnyx.md"),
+        ("Vonage", "docs/platforms/vonage.md"),
+    ]
+    .into_iter()
+    .find_map(|(name, doc)| citation.starts_with(name).then_some(doc))
+}
+
+/// A platform rule's quote and the URL it ends with: `"... (https://…)"`.
+fn quote_and_url(text: &str) -> Option<(&str, &str)> {
+    let (quote, rest) = text.trim_end().rsplit_once(" (https://")?;
+    Some((quote, rest.strip_suffix(')')?))
+}
+
+/// The part of an excerpts file under the heading `## https://<url>`,
+/// normalised (Markdown quote marks dropped).
+fn section_of(file: &str, url: &str) -> Option<String> {
+    let heading = format!("## https://{url}");
+    let start = file.lines().position(|l| l.trim() == heading)?;
+    let body: Vec<&str> = file
+        .lines()
+        .skip(start + 1)
+        .take_while(|l| !l.starts_with("## "))
+        .map(|l| l.trim_start_matches('>').trim_start_matches([' ', '-', '*']))
+        .collect();
+    Some(common::quotes::normalise(&body.join("\n")))
+}
+
+/// Every platform rule quotes, verbatim, the excerpts file's section for
+/// the URL it names.
+#[test]
+fn platform_rules_quote_their_page() {
+    let root = root();
+    let mut rules: Vec<(String, Rule)> = registry::all()
+        .into_iter()
+        .map(|c| (c.id.to_string(), c.rule))
+        .collect();
+    rules.extend(
+        cases::resting_rules()
+            .into_iter()
+            .map(|(n, r)| (n.to_string(), r)),
+    );
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for (name, rule) in &rules {
+        let Some(doc) = platform_doc(&rule.rfc) else {
+            continue;
+        };
+        checked += 1;
+        let file = std::fs::read_to_string(root.join(doc)).expect("excerpts file");
+        let Some((quote, url)) = quote_and_url(&rule.text) else {
+            failures.push(format!("{name}: no (https://…) at the end of the quote"));
+            continue;
+        };
+        match section_of(&file, url) {
+            None => failures.push(format!("{name}: {doc} has no section ## https://{url}")),
+            Some(body) if !occurs_from_mid_sentence(quote, &body) => {
+                failures.push(format!("{name}: not under https://{url} in {doc}: {quote}"))
+            }
+            Some(_) => {}
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(checked > 40, "only {checked} platform rules checked");
 }
 
 #[test]
@@ -108,7 +183,10 @@ fn every_rule_quotes_a_shipped_source_verbatim() {
         if !name.contains('.') {
             resting_checked += 1;
         }
-        let misquoted = excerpts(&rule.text).into_iter().any(|excerpt| {
+        // A platform's quote ends with its page's URL
+        // (platform_rules_quote_their_page checks it under that page).
+        let text = quote_and_url(&rule.text).map_or(rule.text.as_ref(), |(q, _)| q);
+        let misquoted = excerpts(text).into_iter().any(|excerpt| {
             !bodies
                 .iter()
                 .any(|body| occurs_from_mid_sentence(&excerpt, body))

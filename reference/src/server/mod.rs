@@ -1,6 +1,7 @@
 //! The reference server's shell: sockets, timers and tasks around the pure upgrade decision
 //! ([docs/README.md](../../../docs/README.md#layout)).
 
+pub mod bot;
 pub mod close;
 pub mod conn;
 pub mod echo;
@@ -408,6 +409,7 @@ async fn serve_request<S: Transport>(
         Service::Echo => echo::QUEUE,
         Service::Voice(crate::voice::protocol::Route::Echo { .. }) => voice::ECHO_QUEUE,
         Service::Voice(_) => voice::ROOM_QUEUE,
+        Service::Bot(_) => bot::QUEUE,
     };
     let duties = Duties {
         expires_at: upgrade.expires_in.map(|d| Instant::now() + d),
@@ -428,5 +430,6 @@ async fn serve_request<S: Transport>(
     match upgrade.service {
         Service::Voice(route) => voice::serve(conn, route, hub, peer).await,
         Service::Echo => echo::serve(conn).await,
+        Service::Bot(route) => bot::serve(conn, route).await,
     }
 }

@@ -1,11 +1,13 @@
 //! The embedded default target: the reference server, in process, on a free loopback port
 //! ([docs/auth.md](../../docs/auth.md#with-no-target)).
 
-use crate::target::Target;
+use crate::platform::Platform;
+use crate::target::{Target, Telephony};
 use crate::target::{AuthSettings, Key, TokenIn};
 use crate::transport::Network;
 use rand::RngCore;
 use voxproof_reference::auth::{Auth, Policy, Scope};
+use voxproof_reference::bots::TwilioAuth;
 use voxproof_reference::server::{spawn, Config, Handle};
 use voxproof_reference::tls::ThrowawayCa;
 
@@ -54,10 +56,13 @@ pub fn start_with(tls: bool) -> Result<Embedded, String> {
     } else {
         (None, Network::default(), "ws")
     };
+    // The reference bot checks Twilio signatures, so the signature cases run.
+    let twilio_token = format!("{:032x}", rand::rng().next_u64() as u128 * 0x9e37_79b9);
     let config = Config {
         listen: "127.0.0.1:0".parse().expect("literal address"),
         auth: Some(Auth::new(policy, Scope::Under("/secure".into()))),
         tls: server_tls,
+        twilio_auth: Some(TwilioAuth::new(&twilio_token)),
         ..Config::default()
     };
     let handle =
@@ -89,6 +94,16 @@ pub fn start_with(tls: bool) -> Result<Embedded, String> {
             token: grant,
         }),
         scope_prefix: "/secure".into(),
+    });
+    // The reference bot serves each platform on its own path (its turn-taking
+    // behaviour; /PLATFORM/echo is the echo).
+    target.telephony = Some(Telephony {
+        bots: Platform::ALL
+            .iter()
+            .map(|p| (p.name().to_string(), format!("/{}", p.name())))
+            .collect(),
+        twilio_auth_token: Some(twilio_token),
+        ..Telephony::default()
     });
     Ok(Embedded {
         handle,

@@ -136,8 +136,9 @@ pub fn percentile(values: &[Duration], p: f64) -> Option<Duration> {
     v.get(rank.clamp(1, v.len().max(1)) - 1).copied()
 }
 
+/// Milliseconds to a tenth: an echo on loopback takes well under one.
 pub fn ms(d: Duration) -> String {
-    format!("{} ms", d.as_millis())
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
 #[cfg(test)]

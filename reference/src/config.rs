@@ -1,6 +1,7 @@
 //! Everything the reference server can be told (see docs/README.md#layout).
 
 use crate::auth::Auth;
+use crate::bots::TwilioAuth;
 use crate::handshake::ServerConfig;
 use crate::voice::VoiceConfig;
 use std::net::SocketAddr;
@@ -40,6 +41,9 @@ pub struct Config {
     /// Serve wss://: every connection starts with a TLS handshake, which
     /// counts against `handshake_timeout`. None: plain ws://.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// The Twilio auth token: /twilio requests must then carry a valid
+    /// `X-Twilio-Signature` (docs/telephony.md#reference-bot). None: unsigned.
+    pub twilio_auth: Option<TwilioAuth>,
 }
 
 impl Default for Config {
@@ -58,6 +62,7 @@ impl Default for Config {
             auth: None,
             voice: VoiceConfig::default(),
             tls: None,
+            twilio_auth: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! ([docs/README.md](../../docs/README.md#layout)).
 
 pub mod auth;
+pub mod bots;
 pub mod client;
 pub mod config;
 pub mod fuzzing;

@@ -2,6 +2,8 @@
 //! ([docs/README.md](../../docs/README.md#layout)).
 
 use crate::auth::bearer::{authorize, remaining, without_bearer_protocol};
+use crate::bots::signature::signed_urls;
+use crate::bots::{BotRoute, Platform};
 use crate::config::Config;
 use crate::handshake::{respond, Request};
 use crate::response::{Rejection, Response};
@@ -21,7 +23,12 @@ pub enum Service {
 /// An accepted upgrade.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upgrade {
+    /// What the connection becomes, unless it is a bot.
     pub service: Service,
+    /// A telephony bot's route (docs/telephony.md): the connection is that
+    /// bot, and `service` is Echo, unused. A field rather than a `Service`
+    /// variant: code outside this crate matches `Service` exhaustively.
+    pub bot: Option<BotRoute>,
     /// The 101 response to write.
     pub response: Response,
     /// The selected subprotocol (never a `bearer.` one).
@@ -53,7 +60,39 @@ pub fn decide(request: &Request, config: &Config, now: SystemTime) -> Result<Upg
     }
     let accepted = without_bearer_protocol(accepted);
 
-    // 3. Voice routes (docs/voice-protocol.md §2): 404 room name, 400 codec,
+    // 3. Bot routes (docs/telephony.md): with a Twilio auth token, a Twilio
+    //    stream without Twilio's signature is refused with 403.
+    if let Some(bot) = BotRoute::from_path(&service) {
+        if let (Platform::Twilio, Some(auth)) = (bot.platform, &config.twilio_auth) {
+            let host = request
+                .values("Host")
+                .first()
+                .map(|h| String::from_utf8_lossy(h));
+            let target = match &accepted.query {
+                Some(q) => format!("{}?{q}", accepted.path),
+                None => accepted.path.clone(),
+            };
+            let urls = signed_urls(config.tls.is_some(), &host.unwrap_or_default(), &target);
+            let signature = request.values("X-Twilio-Signature");
+            let signed = match signature.as_slice() {
+                [one] => auth.verify(&String::from_utf8_lossy(one), &urls),
+                _ => false,
+            };
+            if !signed {
+                let why = format!("no valid X-Twilio-Signature for {}", urls[0]);
+                return Err(Rejection::new(403, "request not signed by Twilio").with_detail(why));
+            }
+        }
+        return Ok(Upgrade {
+            service: Service::Echo,
+            bot: Some(bot),
+            response: accepted.response,
+            protocol: accepted.protocol,
+            expires_in,
+        });
+    }
+
+    // 4. Voice routes (docs/voice-protocol.md §2): 404 room name, 400 codec,
     //    then the room grant (403, or the hook's own refusal).
     let query = accepted.query.as_deref();
     let voice = match route(&service, query)? {
@@ -67,7 +106,7 @@ pub fn decide(request: &Request, config: &Config, now: SystemTime) -> Result<Upg
         }
     };
 
-    // 4. Any other path.
+    // 5. Any other path.
     let service = match voice {
         Some(route) => Service::Voice(route),
         None if service == config.echo_path => Service::Echo,
@@ -84,6 +123,7 @@ pub fn decide(request: &Request, config: &Config, now: SystemTime) -> Result<Upg
     };
     Ok(Upgrade {
         service,
+        bot: None,
         response: accepted.response,
         protocol: accepted.protocol,
         expires_in,
@@ -250,6 +290,43 @@ mod tests {
         assert_eq!(status("/rooms/other?codec=pcmu"), Some(403));
         assert_eq!(status("/rooms/other"), Some(400));
         assert_eq!(status("/rooms/a%20b?codec=pcmu"), Some(404));
+    }
+
+    #[test]
+    fn bot_routes_and_the_twilio_signature() {
+        use crate::bots::{Behaviour, TwilioAuth};
+        let up = decide(&request("/telnyx/echo", ""), &Config::default(), at(0)).unwrap();
+        assert_eq!(
+            up.bot,
+            Some(BotRoute {
+                platform: Platform::Telnyx,
+                behaviour: Behaviour::Echo
+            })
+        );
+        let up = decide(&request("/echo", ""), &Config::default(), at(0)).unwrap();
+        assert_eq!((up.service, up.bot), (Service::Echo, None));
+        let config = Config {
+            twilio_auth: Some(TwilioAuth::new("12345")),
+            ..Config::default()
+        };
+        let status = |target: &str, extra: &str| {
+            decide(&request(target, extra), &config, at(0))
+                .err()
+                .map(|r| r.status)
+        };
+        // request() sends `Host: x`.
+        let signed = |url: &str| {
+            let signature = TwilioAuth::new("12345").sign(url);
+            format!("X-Twilio-Signature: {signature}\r\n")
+        };
+        assert_eq!(status("/twilio", ""), Some(403));
+        assert_eq!(status("/twilio", &signed("wss://x/twilio")), None);
+        assert_eq!(status("/twilio?a=1", &signed("wss://x/twilio?a=1")), None);
+        assert_eq!(status("/twilio/echo", &signed("wss://x/twilio")), Some(403));
+        let twice = signed("wss://x/twilio").repeat(2);
+        assert_eq!(status("/twilio", &twice), Some(403));
+        assert_eq!(status("/telnyx", ""), None);
+        assert_eq!(status("/twilio/dance", ""), Some(404));
     }
 
     #[test]

@@ -8,11 +8,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use voxproof_reference::auth::{Auth, Policy, Scope};
+use voxproof_reference::bots::TwilioAuth;
 use voxproof_reference::handshake::{Limits, ServerConfig};
 use voxproof_reference::server::{Config, Server};
 use voxproof_reference::tls;
 
-/// Reference WebSocket server (RFC 6455). Routes: /echo echoes every message.
+/// Reference WebSocket server (RFC 6455). Routes: /echo echoes every message;
+/// /twilio, /telnyx and /vonage (and their /echo and /turn) are a voice bot
+/// for those platforms' media streams (docs/telephony.md).
 /// With JWT key material, the upgrade needs a bearer token (docs/auth.md);
 /// with --tls-cert and --tls-key it serves wss://.
 #[derive(Parser, Debug)]
@@ -57,6 +60,10 @@ struct Args {
     /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
     #[arg(long, value_name = "PEM")]
     tls_key: Option<PathBuf>,
+    /// Twilio auth token: /twilio streams must then carry Twilio's
+    /// X-Twilio-Signature (others get 403).
+    #[arg(long, value_name = "TOKEN")]
+    twilio_auth_token: Option<String>,
     #[command(flatten)]
     jwt: JwtArgs,
 }
@@ -228,6 +235,7 @@ async fn main() -> ExitCode {
         echo_path: args.echo_path,
         auth,
         tls,
+        twilio_auth: args.twilio_auth_token.as_deref().map(TwilioAuth::new),
         ..Config::default()
     };
     let echo_path = config.echo_path.clone();

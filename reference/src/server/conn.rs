@@ -161,6 +161,11 @@ impl<S: Transport> Conn<S> {
         true
     }
 
+    /// Whether [`Conn::send`] would take a message now.
+    pub fn has_room(&self) -> bool {
+        self.queue.len() < self.limits.capacity
+    }
+
     /// Write what is queued and read, until a message arrives or the
     /// connection is to end. Cancel-safe: nothing is lost when another
     /// branch of a `select!` wins.

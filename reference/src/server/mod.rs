@@ -1,6 +1,7 @@
 //! The reference server's shell: sockets, timers and tasks around the pure upgrade decision
 //! ([docs/README.md](../../../docs/README.md#layout)).
 
+pub mod bot;
 pub mod close;
 pub mod conn;
 pub mod echo;
@@ -404,10 +405,11 @@ async fn serve_request<S: Transport>(
     };
     write_response(&mut stream, &upgrade.response).await;
     let leftover = buf[consumed..].to_vec();
-    let queue = match &upgrade.service {
-        Service::Echo => echo::QUEUE,
-        Service::Voice(crate::voice::protocol::Route::Echo { .. }) => voice::ECHO_QUEUE,
-        Service::Voice(_) => voice::ROOM_QUEUE,
+    let queue = match (&upgrade.bot, &upgrade.service) {
+        (Some(_), _) => bot::QUEUE,
+        (None, Service::Echo) => echo::QUEUE,
+        (None, Service::Voice(crate::voice::protocol::Route::Echo { .. })) => voice::ECHO_QUEUE,
+        (None, Service::Voice(_)) => voice::ROOM_QUEUE,
     };
     let duties = Duties {
         expires_at: upgrade.expires_in.map(|d| Instant::now() + d),
@@ -425,8 +427,9 @@ async fn serve_request<S: Transport>(
         peer,
     )
     .await;
-    match upgrade.service {
-        Service::Voice(route) => voice::serve(conn, route, hub, peer).await,
-        Service::Echo => echo::serve(conn).await,
+    match (upgrade.bot, upgrade.service) {
+        (Some(route), _) => bot::serve(conn, route).await,
+        (None, Service::Voice(route)) => voice::serve(conn, route, hub, peer).await,
+        (None, Service::Echo) => echo::serve(conn).await,
     }
 }

@@ -10,6 +10,7 @@ mod common;
 
 mod auth_server;
 mod back_pressure;
+mod bots;
 mod citations;
 mod client_bin;
 mod fuzz_replay;

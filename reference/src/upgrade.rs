@@ -18,14 +18,17 @@ pub enum Service {
     Echo,
     /// A voice room, or the voice echo, in the negotiated codec.
     Voice(Route),
-    /// The voice bot, on a telephony platform's media stream.
-    Bot(BotRoute),
 }
 
 /// An accepted upgrade.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upgrade {
+    /// What the connection becomes, unless it is a bot.
     pub service: Service,
+    /// A telephony bot's route (docs/telephony.md): the connection is that
+    /// bot, and `service` is Echo, unused. A field rather than a `Service`
+    /// variant: code outside this crate matches `Service` exhaustively.
+    pub bot: Option<BotRoute>,
     /// The 101 response to write.
     pub response: Response,
     /// The selected subprotocol (never a `bearer.` one).
@@ -81,7 +84,8 @@ pub fn decide(request: &Request, config: &Config, now: SystemTime) -> Result<Upg
             }
         }
         return Ok(Upgrade {
-            service: Service::Bot(bot),
+            service: Service::Echo,
+            bot: Some(bot),
             response: accepted.response,
             protocol: accepted.protocol,
             expires_in,
@@ -119,6 +123,7 @@ pub fn decide(request: &Request, config: &Config, now: SystemTime) -> Result<Upg
     };
     Ok(Upgrade {
         service,
+        bot: None,
         response: accepted.response,
         protocol: accepted.protocol,
         expires_in,
@@ -292,12 +297,14 @@ mod tests {
         use crate::bots::{Behaviour, TwilioAuth};
         let up = decide(&request("/telnyx/echo", ""), &Config::default(), at(0)).unwrap();
         assert_eq!(
-            up.service,
-            Service::Bot(BotRoute {
+            up.bot,
+            Some(BotRoute {
                 platform: Platform::Telnyx,
                 behaviour: Behaviour::Echo
             })
         );
+        let up = decide(&request("/echo", ""), &Config::default(), at(0)).unwrap();
+        assert_eq!((up.service, up.bot), (Service::Echo, None));
         let config = Config {
             twilio_auth: Some(TwilioAuth::new("12345")),
             ..Config::default()

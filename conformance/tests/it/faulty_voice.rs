@@ -151,7 +151,7 @@ fn serve_connection(
         Service::Voice(Route::Room { room, codec }) => (Some(room.clone()), *codec),
         Service::Voice(Route::Echo { codec }) => (None, *codec),
         // Plain /echo: no voice service here.
-        Service::Echo | Service::Bot(_) => return faulty::hold(stream),
+        Service::Echo => return faulty::hold(stream),
     };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let mut chunk = vec![0u8; 1 << 16];

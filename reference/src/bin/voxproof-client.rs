@@ -8,6 +8,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use tungstenite::Message;
+use voxproof_reference::bots::call::resample;
+use voxproof_reference::bots::{Platform, TwilioAuth};
+use voxproof_reference::client::call::{self, Caller};
 use voxproof_reference::client::stream::RecordFormat;
 use voxproof_reference::client::{connect_with, describe_close, stream, WsUrl};
 use voxproof_reference::g711::wav;
@@ -45,7 +48,16 @@ struct Args {
     /// Voice: the recording's encoding: pcm16, or G.711 as pcmu or pcma.
     #[arg(long, default_value = "pcm16", value_name = "FORMAT", value_parser = record_format)]
     record_format: RecordFormat,
-    /// Voice: how long to stay connected [default: the --send audio + 500 ms].
+    /// Play a call to a voice bot as this platform streams one: twilio,
+    /// telnyx or vonage (docs/telephony.md). With --send and --record.
+    #[arg(long, value_name = "PLATFORM")]
+    profile: Option<String>,
+    /// --profile twilio: sign the request with this Twilio auth token
+    /// (X-Twilio-Signature over the --url).
+    #[arg(long, value_name = "TOKEN")]
+    twilio_auth_token: Option<String>,
+    /// Voice: how long to stay connected [default: the --send audio + 500 ms;
+    /// with --profile, + 2000 ms, time for the bot to answer].
     #[arg(long, value_name = "MS")]
     duration_ms: Option<u64>,
     /// Bearer token, sent as `Authorization: Bearer TOKEN`.
@@ -138,6 +150,108 @@ fn voice(
     ExitCode::SUCCESS
 }
 
+/// A caller's WAV as samples and their rate: 8 kHz PCM, µ-law or A-law,
+/// or 16-bit PCM mono at another rate (a 16 kHz Vonage caller).
+fn caller_audio(path: &std::path::Path) -> Result<(Vec<i16>, u32), String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let eight_khz = match wav::read(&bytes) {
+        Ok(audio) => return Ok((audio.to_linear(), 8000)),
+        Err(e) => e,
+    };
+    let reader = hound::WavReader::new(bytes.as_slice()).map_err(|_| eight_khz.to_string())?;
+    let spec = reader.spec();
+    if spec.channels != 1
+        || spec.bits_per_sample != 16
+        || spec.sample_format != hound::SampleFormat::Int
+    {
+        return Err(eight_khz.to_string());
+    }
+    let samples: Result<Vec<i16>, _> = reader.into_samples::<i16>().collect();
+    let samples = samples.map_err(|e| format!("reading the samples: {e}"))?;
+    Ok((samples, spec.sample_rate))
+}
+
+/// `--profile`: play a call to a voice bot as the platform would.
+fn profile(
+    args: &Args,
+    name: &str,
+    url: &WsUrl,
+    tls: Option<&Arc<rustls::ClientConfig>>,
+) -> ExitCode {
+    let Some(platform) = Platform::from_name(name) else {
+        eprintln!("error: --profile {name}: use twilio, telnyx or vonage");
+        return ExitCode::from(2);
+    };
+    let (samples, rate) = match &args.send {
+        Some(path) => match caller_audio(path) {
+            Ok(audio) => audio,
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => (Vec::new(), 8000),
+    };
+    // Vonage streams L16 at 16 kHz for a wideband caller, 8 kHz otherwise;
+    // the others stream 8 kHz G.711.
+    let call_rate = if platform == Platform::Vonage && rate >= 16000 {
+        16000
+    } else {
+        8000
+    };
+    let samples = resample(&samples, rate, call_rate);
+    let mut caller = Caller::new(platform, call_rate);
+    let audio_ms = samples.len() as u64 * 1000 / u64::from(call_rate);
+    let duration = Duration::from_millis(args.duration_ms.unwrap_or(audio_ms + 2000));
+    let mut headers = Vec::new();
+    if let Some(token) = &args.twilio_auth_token {
+        let signature = TwilioAuth::new(token).sign(&args.url);
+        headers.push(("X-Twilio-Signature".to_string(), signature));
+    }
+    let wait = Duration::from_millis(args.wait_ms);
+    let (mut ws, _) = match connect_with(url, &args.protocols, &headers, wait, tls) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let heard = match call::play(&mut ws, &mut caller, &samples, duration, |e| {
+        eprintln!("{e}")
+    }) {
+        Ok(heard) => heard,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    eprintln!(
+        "the bot sent {} ms of audio, {} marks played, {} clears",
+        heard.samples.len() as u64 * 1000 / u64::from(call_rate),
+        heard.marks.len(),
+        heard.clears
+    );
+    if let Some(path) = &args.record {
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: call_rate,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let written = hound::WavWriter::create(path, spec).and_then(|mut w| {
+            for s in &heard.samples {
+                w.write_sample(*s)?;
+            }
+            w.finalize()
+        });
+        if let Err(e) = written {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     let url = match WsUrl::parse(&args.url) {
@@ -163,6 +277,13 @@ fn main() -> ExitCode {
     } else {
         None
     };
+    if let Some(name) = &args.profile {
+        return profile(&args, name, &url, tls.as_ref());
+    }
+    if args.twilio_auth_token.is_some() {
+        eprintln!("error: --twilio-auth-token goes with --profile twilio");
+        return ExitCode::from(2);
+    }
     if args.send.is_some() || args.record.is_some() {
         return voice(&args, &url, &headers, tls.as_ref());
     }

@@ -1,6 +1,7 @@
 //! A small blocking client: our handshake code, then tungstenite framing; wss:// through
 //! rustls ([docs/README.md](../../../docs/README.md#tls-in-the-reference-server-and-client)).
 
+pub mod call;
 pub mod stream;
 
 use crate::handshake::accept::key_from_nonce;

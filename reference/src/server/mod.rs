@@ -405,11 +405,11 @@ async fn serve_request<S: Transport>(
     };
     write_response(&mut stream, &upgrade.response).await;
     let leftover = buf[consumed..].to_vec();
-    let queue = match &upgrade.service {
-        Service::Echo => echo::QUEUE,
-        Service::Voice(crate::voice::protocol::Route::Echo { .. }) => voice::ECHO_QUEUE,
-        Service::Voice(_) => voice::ROOM_QUEUE,
-        Service::Bot(_) => bot::QUEUE,
+    let queue = match (&upgrade.bot, &upgrade.service) {
+        (Some(_), _) => bot::QUEUE,
+        (None, Service::Echo) => echo::QUEUE,
+        (None, Service::Voice(crate::voice::protocol::Route::Echo { .. })) => voice::ECHO_QUEUE,
+        (None, Service::Voice(_)) => voice::ROOM_QUEUE,
     };
     let duties = Duties {
         expires_at: upgrade.expires_in.map(|d| Instant::now() + d),
@@ -427,9 +427,9 @@ async fn serve_request<S: Transport>(
         peer,
     )
     .await;
-    match upgrade.service {
-        Service::Voice(route) => voice::serve(conn, route, hub, peer).await,
-        Service::Echo => echo::serve(conn).await,
-        Service::Bot(route) => bot::serve(conn, route).await,
+    match (upgrade.bot, upgrade.service) {
+        (Some(route), _) => bot::serve(conn, route).await,
+        (None, Service::Voice(route)) => voice::serve(conn, route, hub, peer).await,
+        (None, Service::Echo) => echo::serve(conn).await,
     }
 }

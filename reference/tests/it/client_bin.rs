@@ -168,3 +168,128 @@ fn a_wav_that_is_not_8khz_mono_is_one_line_and_exit_2() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn client(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_voxproof-client"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn recorded(path: &std::path::Path) -> (u32, Vec<i16>) {
+    let reader = hound::WavReader::open(path).unwrap();
+    let rate = reader.spec().sample_rate;
+    (
+        rate,
+        reader.into_samples::<i16>().map(Result::unwrap).collect(),
+    )
+}
+
+#[test]
+fn twilio_profile_records_the_echo_bot() {
+    let h = spawn(Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..Config::default()
+    })
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("voxproof-profile-echo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("echo.wav");
+    let result = client(&[
+        "--profile",
+        "twilio",
+        "--url",
+        &format!("ws://{}/twilio/echo", h.addr()),
+        "--send",
+        &fixture_path("speech.pcmu.wav"),
+        "--record",
+        out.to_str().unwrap(),
+        "--duration-ms",
+        "3000",
+    ]);
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "{err}");
+    // The µ-law the client sent, decoded by the vector table, then silence.
+    let table = voxproof_vectors::g711_pcmu();
+    let sent = std::fs::read(fixture_path("speech.pcmu.wav")).unwrap();
+    let codes = voxproof_reference::g711::wav::read(&sent)
+        .unwrap()
+        .to_codes(voxproof_reference::g711::Codec::Pcmu);
+    let want: Vec<i16> = codes.iter().map(|c| table.decode_of(*c)).collect();
+    let (rate, got) = recorded(&out);
+    assert_eq!(rate, 8000);
+    assert!(got.len() >= want.len(), "{} samples", got.len());
+    assert_eq!(got[..want.len()], want[..]);
+    assert!(got[want.len()..].iter().all(|&s| s == 0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn vonage_profile_hears_the_turn_bot_and_plays_its_marks() {
+    let h = spawn(Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..Config::default()
+    })
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("voxproof-profile-turn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("bot.wav");
+    let result = client(&[
+        "--profile",
+        "vonage",
+        "--url",
+        &format!("ws://{}/vonage", h.addr()),
+        "--send",
+        &fixture_path("speech.pcm16.wav"),
+        "--record",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "{err}");
+    // An 8 kHz caller: the bot answers the utterance with the sweep, at 8 kHz.
+    let sweep = std::fs::read(fixture_path("sweep.pcm16.wav")).unwrap();
+    let sweep = voxproof_reference::g711::wav::read(&sweep)
+        .unwrap()
+        .to_linear();
+    assert_eq!(recorded(&out), (8000, sweep));
+    let marks: Vec<&str> = err.lines().filter(|l| l.starts_with("mark ")).collect();
+    assert_eq!(marks.len(), 5, "{err}");
+    assert!(marks[4].contains("prompt-1-end"), "{err}");
+    assert!(err.contains("5 marks played, 0 clears"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn twilio_profile_signs_when_given_the_token() {
+    let h = spawn(Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        twilio_auth: Some(voxproof_reference::bots::TwilioAuth::new("auth-token")),
+        ..Config::default()
+    })
+    .unwrap();
+    let url = format!("ws://{}/twilio/echo", h.addr());
+    let send = fixture_path("tone-1khz.pcmu.wav");
+    let args = ["--profile", "twilio", "--url", &url, "--send", &send];
+    let signed = client(&[&args[..], &["--twilio-auth-token", "auth-token"]].concat());
+    assert!(
+        signed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+    let unsigned = client(&args);
+    assert_eq!(unsigned.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&unsigned.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("403"), "{err}");
+}
+
+#[test]
+fn an_unknown_profile_is_one_line_and_exit_2() {
+    let out = client(&["--profile", "skype", "--url", "ws://127.0.0.1:9/x"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.trim_end(),
+        "error: --profile skype: use twilio, telnyx or vonage"
+    );
+}

@@ -745,9 +745,11 @@ fn run_cmd(args: &RunArgs) -> i32 {
         return EXIT_USAGE;
     }
     // A bot may refuse an unsigned handshake on its path: only reach it.
-    let bots_only = cases
-        .iter()
-        .all(|c| crate::platform::Platform::ALL.iter().any(|p| c.id.starts_with(&format!("{}.", p.name()))));
+    let bots_only = cases.iter().all(|c| {
+        crate::platform::Platform::ALL
+            .iter()
+            .any(|p| c.id.starts_with(&format!("{}.", p.name())))
+    });
     if args.no_preflight || bots_only {
         if let Err(e) = target.check_reachable(config.timeout) {
             eprintln!("error: {e}");

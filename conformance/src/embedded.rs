@@ -2,8 +2,8 @@
 //! ([docs/auth.md](../../docs/auth.md#with-no-target)).
 
 use crate::platform::Platform;
-use crate::target::{Target, Telephony};
 use crate::target::{AuthSettings, Key, TokenIn};
+use crate::target::{Target, Telephony};
 use crate::transport::Network;
 use rand::RngCore;
 use voxproof_reference::auth::{Auth, Policy, Scope};

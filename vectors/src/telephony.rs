@@ -1,6 +1,5 @@
-//! Telephony platform vectors (`vectors/telephony/*.json`): the messages Twilio,
-//! Telnyx and Vonage exchange with a voice bot over their media WebSockets, and
-//! Twilio's request signatures ([docs/vectors.md](../../docs/vectors.md#telephony)).
+//! Telephony vectors (`vectors/telephony/*.json`): Twilio, Telnyx and Vonage messages, Twilio
+//! signatures ([docs/vectors.md](../../docs/vectors.md#telephony)).
 
 use crate::{Envelope, Expected};
 use serde::{Deserialize, Serialize};

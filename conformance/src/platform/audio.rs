@@ -1,5 +1,5 @@
-//! The caller's audio, from the WAV fixtures, and the few measures the
-//! figures need ([docs/telephony.md](../../../docs/telephony.md#figures)).
+//! The caller's audio, from the WAV fixtures, and the speech level the figures use
+//! ([docs/telephony.md](../../../docs/telephony.md#figures)).
 
 use std::sync::OnceLock;
 

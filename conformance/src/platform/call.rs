@@ -1,6 +1,5 @@
-//! The shell that plays a call: the platform's handshake, the caller's
-//! paced frames from one thread, the bot's messages read on another, and a
-//! timeline of both ([docs/telephony.md](../../../docs/telephony.md#what-a-call-plays)).
+//! The shell that plays a call: the caller's frames on one thread, the bot read on another
+//! ([docs/telephony.md](../../../docs/telephony.md#what-a-call-plays)).
 
 use super::caller::{Caller, Event, Phase, Step, View, TICK};
 use super::figures::{Seen, Timeline, END_OF_UTTERANCE};
@@ -142,7 +141,10 @@ fn headers(ctx: &Ctx, plan: &Plan, resource: &str) -> Vec<(String, String)> {
                 Signing::Valid => token.to_string(),
                 Signing::Wrong => format!("{token}-not"),
             };
-            vec![("X-Twilio-Signature".into(), signature::twilio(&key, &url, &[]))]
+            vec![(
+                "X-Twilio-Signature".into(),
+                signature::twilio(&key, &url, &[]),
+            )]
         }
         _ => Vec::new(),
     }
@@ -158,7 +160,10 @@ pub fn dial(ctx: &mut Ctx, plan: &Plan) -> Result<(Conn, HttpAnswer), crate::ver
         .and_then(|t| t.resource(plan.platform.name()))
         .unwrap_or_else(|| ctx.target.resource.clone());
     let fields = headers(ctx, plan, &resource);
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
     ask(ctx, &resource, &fields)
 }
 
@@ -232,7 +237,12 @@ pub fn play(reader: Conn, plan: &Plan, session: Session) -> Result<Recorded, Str
                         speech_until: sh.speech_until,
                         pending_marks: sh.playout.pending_marks(),
                     };
-                    (owed, std::mem::take(&mut sh.replies), sh.closed_by_bot, view)
+                    (
+                        owed,
+                        std::mem::take(&mut sh.replies),
+                        sh.closed_by_bot,
+                        view,
+                    )
                 };
                 for r in replies {
                     writer.send_frame(&r.masked(MASK))?;
@@ -262,7 +272,15 @@ pub fn play(reader: Conn, plan: &Plan, session: Session) -> Result<Recorded, Str
                                     send(&mut writer, wire)?;
                                 }
                                 let over_bot = view.speaking_since().is_some();
-                                record(&shared, Seen::Caller { index, speech, over_bot, payload });
+                                record(
+                                    &shared,
+                                    Seen::Caller {
+                                        index,
+                                        speech,
+                                        over_bot,
+                                        payload,
+                                    },
+                                );
                             }
                             Step::Event(e) => {
                                 let msg = match e {
@@ -302,7 +320,11 @@ pub fn play(reader: Conn, plan: &Plan, session: Session) -> Result<Recorded, Str
                 if finished_at.is_some_and(|f| now >= f + plan.linger) {
                     return Ok(());
                 }
-                let next = if caller.done() { now + POLL } else { due.min(now + POLL) };
+                let next = if caller.done() {
+                    now + POLL
+                } else {
+                    due.min(now + POLL)
+                };
                 std::thread::sleep(next.saturating_duration_since(Instant::now()));
             }
         })();
@@ -313,7 +335,10 @@ pub fn play(reader: Conn, plan: &Plan, session: Session) -> Result<Recorded, Str
                 .ended
                 .get_or_insert(format!("the connection failed while sending: {e}"));
         }
-        let closed_by_bot = shared.lock().unwrap_or_else(|e| e.into_inner()).closed_by_bot;
+        let closed_by_bot = shared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .closed_by_bot;
         if !we_closed && !closed_by_bot && result.is_ok() {
             record(&shared, Seen::CallerEvent(Event::Close));
             let _ = writer.send_frame(&Frame::close(Some(close_code::NORMAL), b"").masked(MASK));
@@ -388,7 +413,8 @@ fn read(mut conn: Conn, judge: &Session, shared: &Mutex<Shared>, done: &AtomicBo
                     };
                     match judge.judge(&wire) {
                         Ok(FromBot::Audio { pcm, bytes }) => {
-                            let length = Duration::from_secs_f64(pcm.len() as f64 / f64::from(rate));
+                            let length =
+                                Duration::from_secs_f64(pcm.len() as f64 / f64::from(rate));
                             let (from, until) = sh.playout.audio(length, now);
                             let speech = audio::is_speech(&pcm);
                             if speech {
@@ -402,7 +428,14 @@ fn read(mut conn: Conn, judge: &Session, shared: &Mutex<Shared>, done: &AtomicBo
                                 }
                                 sh.speech_until = Some(until);
                             }
-                            sh.timeline.push((now, Seen::BotAudio { length, speech, payload: bytes }));
+                            sh.timeline.push((
+                                now,
+                                Seen::BotAudio {
+                                    length,
+                                    speech,
+                                    payload: bytes,
+                                },
+                            ));
                         }
                         Ok(FromBot::Mark(name)) => {
                             sh.playout.mark(name.clone(), now);
@@ -431,7 +464,8 @@ fn read(mut conn: Conn, judge: &Session, shared: &Mutex<Shared>, done: &AtomicBo
                     stop = true;
                 }
                 Observed::Violation(v) => {
-                    sh.ended.get_or_insert(format!("the bot broke RFC 6455: {}", v.detail));
+                    sh.ended
+                        .get_or_insert(format!("the bot broke RFC 6455: {}", v.detail));
                     sh.violation.get_or_insert(v);
                     stop = true;
                 }
@@ -445,7 +479,8 @@ fn read(mut conn: Conn, judge: &Session, shared: &Mutex<Shared>, done: &AtomicBo
             _ if stop => break,
             Ok(()) | Err(FrameEnd::Read(ReadEnd::TimedOut, _)) => {}
             Err(end) => {
-                sh.ended.get_or_insert(format!("the connection ended: {end}"));
+                sh.ended
+                    .get_or_insert(format!("the connection ended: {end}"));
                 break;
             }
         }

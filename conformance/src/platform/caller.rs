@@ -1,5 +1,4 @@
-//! The caller's side of a call as a plan of phases, played one 20 ms tick at
-//! a time; pure: the shell passes what the bot is doing and the time
+//! The caller's side of a call as phases played one 20 ms tick at a time, pure
 //! ([docs/telephony.md](../../../docs/telephony.md#what-a-call-plays)).
 
 use super::audio;

@@ -1,6 +1,5 @@
-//! What a call's timeline says about the bot: time to first audio,
-//! barge-in, mark round trips, mouth-to-ear delay; pure functions over the
-//! timeline ([docs/telephony.md](../../../docs/telephony.md#figures)).
+//! Time to first audio, barge-in, mark round trips, echo delay: pure functions of a timeline
+//! ([docs/telephony.md](../../../docs/telephony.md#figures)).
 
 use super::caller::{Event, TICK};
 use super::Breach;
@@ -47,7 +46,9 @@ pub fn utterance_ends(t: &Timeline) -> Vec<Instant> {
     let mut ends = Vec::new();
     let (mut last_speech, mut quiet) = (None, 0);
     for (at, seen) in t {
-        let Seen::Caller { speech, .. } = seen else { continue };
+        let Seen::Caller { speech, .. } = seen else {
+            continue;
+        };
         if *speech {
             last_speech = Some(*at);
             quiet = 0;
@@ -118,7 +119,10 @@ pub fn mouth_to_ear(t: &Timeline) -> Vec<Duration> {
         match s {
             Seen::Caller { payload, .. } => sent.entry(payload).or_default().push_back(*at),
             Seen::BotAudio { payload, .. } => {
-                if let Some(t0) = sent.get_mut(payload.as_slice()).and_then(VecDeque::pop_front) {
+                if let Some(t0) = sent
+                    .get_mut(payload.as_slice())
+                    .and_then(VecDeque::pop_front)
+                {
                     out.push(*at - t0);
                 }
             }
@@ -166,7 +170,9 @@ mod tests {
     fn first_audio_counts_from_the_end_of_speech() {
         let t0 = Instant::now();
         let at = |ms: u64| t0 + Duration::from_millis(ms);
-        let mut t: Timeline = (0..5).map(|k| (at(20 * k), caller(k, true, false))).collect();
+        let mut t: Timeline = (0..5)
+            .map(|k| (at(20 * k), caller(k, true, false)))
+            .collect();
         t.extend((5..30).map(|k| (at(20 * k), caller(k, false, false))));
         t.push((at(150), bot(false, 9)));
         t.push((at(700), bot(true, 9)));
@@ -186,7 +192,10 @@ mod tests {
             (at(90), Seen::BotClear),
             (at(91), Seen::MarkReturned("a".into())),
         ];
-        assert_eq!(barge_in(&t), Some((at(30), Some(Duration::from_millis(60)))));
+        assert_eq!(
+            barge_in(&t),
+            Some((at(30), Some(Duration::from_millis(60))))
+        );
         assert_eq!(mark_round_trips(&t), [Duration::from_millis(91)]);
     }
 

@@ -77,7 +77,10 @@ pub enum ToBot<'a> {
     /// `websocket:connected`).
     Opening,
     /// Caller audio: frame `index` of the call, 20 ms each.
-    Media { index: u64, pcm: &'a [i16] },
+    Media {
+        index: u64,
+        pcm: &'a [i16],
+    },
     Dtmf(char),
     /// A mark (Vonage: a notify) whose audio has played, or that a clear
     /// returned.
@@ -93,7 +96,10 @@ pub enum ToBot<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum FromBot {
     /// Audio for the caller: the samples, and the payload bytes as sent.
-    Audio { pcm: Vec<i16>, bytes: Vec<u8> },
+    Audio {
+        pcm: Vec<i16>,
+        bytes: Vec<u8>,
+    },
     /// A mark (Vonage: a notify, its payload as JSON text).
     Mark(String),
     Clear,
@@ -159,7 +165,7 @@ impl Session {
                     &hex[20..32]
                 ),
                 call: format!("v3:{hex}"),
-                account: format!("{}", &hex[..16]),
+                account: hex[..16].to_string(),
             },
         };
         Session {
@@ -250,7 +256,10 @@ fn object(wire: &Wire) -> Result<Map<String, Value>, String> {
     };
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(other) => Err(format!("JSON that is not an object: {}", clip(&other.to_string()))),
+        Ok(other) => Err(format!(
+            "JSON that is not an object: {}",
+            clip(&other.to_string())
+        )),
         Err(e) => Err(format!("not JSON ({e}): {}", clip(text))),
     }
 }

@@ -1,6 +1,5 @@
-//! The platform's play-out buffer, kept virtually: what the bot sent plays
-//! at real-time rate, so marks come back when the audio before them has
-//! played and a clear returns them at once ([docs/telephony.md](../../../docs/telephony.md#the-play-out-buffer)).
+//! The platform's play-out buffer, kept virtually at real-time rate, for marks and clears
+//! ([docs/telephony.md](../../../docs/telephony.md#the-play-out-buffer)).
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};

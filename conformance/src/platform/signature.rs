@@ -1,5 +1,4 @@
-//! Twilio's request signature: HMAC-SHA1 of the URL (and sorted POST
-//! parameters) under the account's auth token, in base64
+//! Twilio's request signature: base64 HMAC-SHA1 of the URL under the auth token
 //! ([docs/telephony.md](../../../docs/telephony.md#signed-requests)).
 
 use ring::hmac;
@@ -32,7 +31,11 @@ mod tests {
             ("To", "+18005551212"),
         ];
         assert_eq!(
-            super::twilio("12345", "https://example.com/myapp.php?foo=1&bar=2", &params),
+            super::twilio(
+                "12345",
+                "https://example.com/myapp.php?foo=1&bar=2",
+                &params
+            ),
             "L/OH5YylLD5NRKLltdqwSvS0BnU="
         );
     }

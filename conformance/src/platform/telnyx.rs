@@ -140,7 +140,12 @@ pub fn judge(s: &Session, wire: &Wire) -> Result<FromBot, Breach> {
             .and_then(|o| o.get(inner))
             .and_then(Value::as_str)
             .map(str::to_string)
-            .ok_or_else(|| Breach::new(BOT_FRAMES, format!("{outer} without a string {outer}.{inner}")))
+            .ok_or_else(|| {
+                Breach::new(
+                    BOT_FRAMES,
+                    format!("{outer} without a string {outer}.{inner}"),
+                )
+            })
     };
     match m.get("event").and_then(Value::as_str) {
         Some("media") => {
@@ -191,14 +196,26 @@ mod tests {
         );
         let short = b64(&[0xff; 80]);
         assert_eq!(
-            ok(json!({"event": "media", "media": {"payload": short}})).unwrap_err().rule,
+            ok(json!({"event": "media", "media": {"payload": short}}))
+                .unwrap_err()
+                .rule,
             CHUNK_LENGTH
         );
-        assert_eq!(ok(json!({"event": "clear", "stream_id": "x"})).unwrap_err().rule, BOT_FRAMES);
-        assert_eq!(ok(json!({"event": "speak"})).unwrap_err().rule, BOT_FRAMES);
-        assert_eq!(judge(&s, &Wire::Binary(vec![1])).unwrap_err().rule, BOT_FRAMES);
         assert_eq!(
-            ok(json!({"event": "media", "media": {"payload": "*"}})).unwrap_err().rule,
+            ok(json!({"event": "clear", "stream_id": "x"}))
+                .unwrap_err()
+                .rule,
+            BOT_FRAMES
+        );
+        assert_eq!(ok(json!({"event": "speak"})).unwrap_err().rule, BOT_FRAMES);
+        assert_eq!(
+            judge(&s, &Wire::Binary(vec![1])).unwrap_err().rule,
+            BOT_FRAMES
+        );
+        assert_eq!(
+            ok(json!({"event": "media", "media": {"payload": "*"}}))
+                .unwrap_err()
+                .rule,
             PAYLOAD
         );
     }

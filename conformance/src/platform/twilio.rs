@@ -1,7 +1,9 @@
 //! Twilio Media Streams: the messages Twilio sends a bot and the rules for
 //! what the bot sends back ([docs/platforms/twilio.md](../../../docs/platforms/twilio.md)).
 
-use super::{b64, field_problems, from_mulaw, object, unb64, Breach, FromBot, Session, ToBot, Wire};
+use super::{
+    b64, field_problems, from_mulaw, object, unb64, Breach, FromBot, Session, ToBot, Wire,
+};
 use crate::rule::Rule;
 use serde_json::{json, Value};
 
@@ -168,7 +170,10 @@ pub fn judge(s: &Session, wire: &Wire) -> Result<FromBot, Breach> {
     })?;
     let event = m.get("event").and_then(Value::as_str).unwrap_or_default();
     let (allowed, inner): (&[&str], Option<(&str, &[&str])>) = match event {
-        "media" => (&["event", "streamSid", "media"], Some(("media", &["payload"]))),
+        "media" => (
+            &["event", "streamSid", "media"],
+            Some(("media", &["payload"])),
+        ),
         "mark" => (&["event", "streamSid", "mark"], Some(("mark", &["name"]))),
         "clear" => (&["event", "streamSid"], None),
         "" => return Err(Breach::new(UNKNOWN_TYPE, "a message without an event")),
@@ -182,7 +187,10 @@ pub fn judge(s: &Session, wire: &Wire) -> Result<FromBot, Breach> {
         got => {
             return Err(Breach::new(
                 STREAM_SID,
-                format!("{event} with streamSid {got:?}, the stream's is \"{}\"", s.ids.stream),
+                format!(
+                    "{event} with streamSid {got:?}, the stream's is \"{}\"",
+                    s.ids.stream
+                ),
             ))
         }
     }
@@ -191,14 +199,20 @@ pub fn judge(s: &Session, wire: &Wire) -> Result<FromBot, Breach> {
     };
     let body = m.get(key).and_then(Value::as_object);
     let Some(body) = body else {
-        return Err(Breach::new(FIELDS, format!("{event}: \"{key}\" is not an object")));
+        return Err(Breach::new(
+            FIELDS,
+            format!("{event}: \"{key}\" is not an object"),
+        ));
     };
     if let Some(p) = field_problems(body, fields, fields) {
         return Err(Breach::new(FIELDS, format!("{event}.{key}: {p}")));
     }
     let text = body.get(fields[0]).and_then(Value::as_str);
     let Some(text) = text else {
-        return Err(Breach::new(FIELDS, format!("{event}.{key}.{} is not a string", fields[0])));
+        return Err(Breach::new(
+            FIELDS,
+            format!("{event}.{key}.{} is not a string", fields[0]),
+        ));
     };
     if event == "mark" {
         return Ok(FromBot::Mark(text.to_string()));
@@ -255,15 +269,23 @@ mod tests {
         assert_eq!(rule(Wire::Binary(vec![0; 160])), BINARY);
         assert_eq!(rule(Wire::Text("{\"event\":".into())), NOT_JSON);
         assert_eq!(rule(Wire::Text("[1]".into())), NOT_JSON);
-        assert_eq!(rule(text(json!({"event": "play", "streamSid": sid}))), UNKNOWN_TYPE);
+        assert_eq!(
+            rule(text(json!({"event": "play", "streamSid": sid}))),
+            UNKNOWN_TYPE
+        );
         assert_eq!(rule(text(json!({"event": "clear"}))), FIELDS);
-        assert_eq!(rule(text(json!({"event": "clear", "streamSid": "MZ0"}))), STREAM_SID);
+        assert_eq!(
+            rule(text(json!({"event": "clear", "streamSid": "MZ0"}))),
+            STREAM_SID
+        );
         assert_eq!(
             rule(text(json!({"event": "clear", "streamSid": sid, "x": 1}))),
             FIELDS
         );
         assert_eq!(
-            rule(text(json!({"event": "media", "streamSid": sid, "media": {"payload": "%%"}}))),
+            rule(text(
+                json!({"event": "media", "streamSid": sid, "media": {"payload": "%%"}})
+            )),
             PAYLOAD
         );
         let wav = b64(b"RIFF\x24\x00\x00\x00WAVE");
@@ -279,12 +301,19 @@ mod tests {
     fn the_opening_is_connected_then_start_numbered_from_one() {
         let mut s = session();
         let open = s.to_bot(ToBot::Opening);
-        let Wire::Text(start) = &open[1] else { panic!() };
+        let Wire::Text(start) = &open[1] else {
+            panic!()
+        };
         let start: Value = serde_json::from_str(start).unwrap();
         assert_eq!(start["sequenceNumber"], "1");
         assert_eq!(start["start"]["mediaFormat"]["sampleRate"], 8000);
-        let media = s.to_bot(ToBot::Media { index: 0, pcm: &[0; 160] });
-        let Wire::Text(media) = &media[0] else { panic!() };
+        let media = s.to_bot(ToBot::Media {
+            index: 0,
+            pcm: &[0; 160],
+        });
+        let Wire::Text(media) = &media[0] else {
+            panic!()
+        };
         let media: Value = serde_json::from_str(media).unwrap();
         assert_eq!(media["sequenceNumber"], "2");
         assert_eq!(media["media"]["chunk"], "1");

@@ -117,9 +117,18 @@ mod tests {
     #[test]
     fn audio_is_640_bytes_at_16_khz() {
         let s = Session::new(Platform::Vonage, 1, false);
-        assert!(matches!(judge(&s, &Wire::Binary(vec![0; 640])), Ok(FromBot::Audio { .. })));
-        assert_eq!(judge(&s, &Wire::Binary(vec![0; 320])).unwrap_err().rule, FRAME_SIZE);
-        assert_eq!(judge(&s, &Wire::Binary(vec![0; 641])).unwrap_err().rule, FRAME_SIZE);
+        assert!(matches!(
+            judge(&s, &Wire::Binary(vec![0; 640])),
+            Ok(FromBot::Audio { .. })
+        ));
+        assert_eq!(
+            judge(&s, &Wire::Binary(vec![0; 320])).unwrap_err().rule,
+            FRAME_SIZE
+        );
+        assert_eq!(
+            judge(&s, &Wire::Binary(vec![0; 641])).unwrap_err().rule,
+            FRAME_SIZE
+        );
         let clear = Wire::Text(r#"{"action":"clear"}"#.into());
         assert_eq!(judge(&s, &clear), Ok(FromBot::Clear));
         let notify = Wire::Text(r#"{"action":"notify","payload":{"n":1}}"#.into());

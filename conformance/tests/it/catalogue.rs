@@ -16,9 +16,16 @@ fn ids_are_unique_and_every_case_cites_its_source() {
             "{}: id must be domain.section.name",
             c.id
         );
-        // Voice cases cite the voice protocol (and RFC 6455 / G.711 where relevant).
+        // Voice cases cite the voice protocol (and RFC 6455 / G.711 where
+        // relevant); telephony cases their platform's page (or RFC 6455).
+        let platform = ["twilio.", "telnyx.", "vonage."]
+            .iter()
+            .find(|p| c.id.starts_with(*p));
         let cited = if c.id.starts_with("voice.") {
             c.section().starts_with("voice-protocol §")
+        } else if let Some(p) = platform {
+            let name = p.trim_end_matches('.');
+            c.section().to_lowercase().starts_with(name) || c.section().starts_with("RFC 6455 §")
         } else {
             c.section().starts_with("RFC ")
         };

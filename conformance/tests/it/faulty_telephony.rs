@@ -73,13 +73,22 @@ fn bot(kind: Kind, f: Faults) -> String {
 }
 
 fn call(stream: TcpStream, kind: Kind, f: Faults, host: String) -> Result<(), String> {
+    // tungstenite's callback type fixes the large error variant.
+    #[allow(clippy::result_large_err)]
     let check = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
         if kind != Kind::Twilio || f.any_signature {
             return Ok(resp);
         }
-        let path = if f.signs_wrong_url { "/elsewhere" } else { req.uri().path() };
+        let path = if f.signs_wrong_url {
+            "/elsewhere"
+        } else {
+            req.uri().path()
+        };
         let want = signature::twilio(TOKEN, &format!("ws://{host}{path}"), &[]);
-        let got = req.headers().get("X-Twilio-Signature").map(|v| v.as_bytes());
+        let got = req
+            .headers()
+            .get("X-Twilio-Signature")
+            .map(|v| v.as_bytes());
         if got == Some(want.as_bytes()) {
             Ok(resp)
         } else {
@@ -122,7 +131,9 @@ fn call(stream: TcpStream, kind: Kind, f: Faults, host: String) -> Result<(), St
                 }
                 Out::FragmentedPing => {
                     // FIN clear on a ping: RFC 6455 §5.5 forbids it.
-                    ws.get_mut().write_all(&[0x09, 0x00]).map_err(|e| e.to_string())?;
+                    ws.get_mut()
+                        .write_all(&[0x09, 0x00])
+                        .map_err(|e| e.to_string())?;
                 }
             }
         }
@@ -180,7 +191,10 @@ impl Bot {
                 Vec::new()
             }
             "media" => {
-                let chunk: u64 = v["media"]["chunk"].as_str().and_then(|c| c.parse().ok()).unwrap_or(0);
+                let chunk: u64 = v["media"]["chunk"]
+                    .as_str()
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(0);
                 if self.f.close_on_reorder && chunk < self.last_chunk {
                     return vec![Out::Close];
                 }
@@ -198,14 +212,21 @@ impl Bot {
                 self.stopped = true;
                 Vec::new()
             }
-            "connected" | "websocket:connected" | "dtmf" | "websocket:dtmf" | "websocket:cleared" => Vec::new(),
+            "connected"
+            | "websocket:connected"
+            | "dtmf"
+            | "websocket:dtmf"
+            | "websocket:cleared" => Vec::new(),
             _ if self.f.close_on_unknown => vec![Out::Close],
             _ => Vec::new(),
         }
     }
 
     fn audio(&mut self, b: &[u8]) -> Vec<Out> {
-        let pcm: Vec<i16> = b.chunks_exact(2).map(|s| i16::from_le_bytes([s[0], s[1]])).collect();
+        let pcm: Vec<i16> = b
+            .chunks_exact(2)
+            .map(|s| i16::from_le_bytes([s[0], s[1]]))
+            .collect();
         self.heard(&pcm)
     }
 
@@ -223,12 +244,18 @@ impl Bot {
             return Vec::new();
         }
         let now = std::time::Instant::now();
-        self.fast = if now - self.last_at < Duration::from_millis(2) { self.fast + 1 } else { 0 };
+        self.fast = if now - self.last_at < Duration::from_millis(2) {
+            self.fast + 1
+        } else {
+            0
+        };
         self.last_at = now;
         if self.f.close_on_burst && self.fast > 10 {
             return vec![Out::Close];
         }
-        let rms = (pcm.iter().map(|&s| f64::from(s).powi(2)).sum::<f64>() / pcm.len().max(1) as f64).sqrt();
+        let rms = (pcm.iter().map(|&s| f64::from(s).powi(2)).sum::<f64>()
+            / pcm.len().max(1) as f64)
+            .sqrt();
         let mut out = Vec::new();
         if rms > 500.0 {
             if self.marks_out > 0 && !self.f.never_clear {
@@ -259,7 +286,9 @@ impl Bot {
                 out.push(Out::Msg(Message::text("done")));
             }
             if self.f.unknown_event {
-                out.push(Out::Msg(Message::text(json!({"event": "hangup", "streamSid": self.sid}).to_string())));
+                out.push(Out::Msg(Message::text(
+                    json!({"event": "hangup", "streamSid": self.sid}).to_string(),
+                )));
             }
         }
         out
@@ -294,7 +323,13 @@ impl Bot {
 
     fn command(&self, what: &str, name: Option<String>) -> Out {
         if self.kind == Kind::Vonage {
-            let action = if self.f.odd_action { "dance" } else if what == "mark" { "notify" } else { what };
+            let action = if self.f.odd_action {
+                "dance"
+            } else if what == "mark" {
+                "notify"
+            } else {
+                what
+            };
             let m = match name {
                 Some(n) => json!({"action": action, "payload": {"name": n}}),
                 None => json!({"action": action}),
@@ -314,7 +349,11 @@ impl Bot {
         if self.kind != Kind::Twilio {
             return;
         }
-        let sid = if self.f.wrong_sid { format!("{}0", self.sid) } else { self.sid.clone() };
+        let sid = if self.f.wrong_sid {
+            format!("{}0", self.sid)
+        } else {
+            self.sid.clone()
+        };
         m["streamSid"] = json!(sid);
         if self.f.extra_field {
             m["track"] = json!("outbound");
@@ -333,7 +372,9 @@ fn tone(k: u32, rate: u32) -> Vec<i16> {
 }
 
 fn b64d(s: &str) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD.decode(s).unwrap_or_default()
+    base64::engine::general_purpose::STANDARD
+        .decode(s)
+        .unwrap_or_default()
 }
 
 /// µ-law from the vector tables (G.711's own).
@@ -380,30 +421,211 @@ const JSON: &[Kind] = &[Kind::Twilio, Kind::Telnyx];
 
 fn rows() -> Vec<Row> {
     let f = Faults::default();
-    let row = |faults, kinds, cases, bounds| Row { faults, kinds, cases, bounds };
+    let row = |faults, kinds, cases, bounds| Row {
+        faults,
+        kinds,
+        cases,
+        bounds,
+    };
     vec![
-        row(Faults { binary_audio: true, ..f }, &[Kind::Twilio], &["messages.text-frames"], false),
-        row(Faults { binary_audio: true, ..f }, &[Kind::Telnyx], &["messages.frames"], false),
-        row(Faults { not_json: true, ..f }, &[Kind::Twilio], &["messages.json"], false),
-        row(Faults { not_json: true, ..f }, &[Kind::Vonage], &["messages.text"], false),
-        row(Faults { unknown_event: true, ..f }, &[Kind::Twilio], &["messages.event-types"], false),
-        row(Faults { extra_field: true, ..f }, &[Kind::Twilio], &["messages.fields"], false),
-        row(Faults { wrong_sid: true, ..f }, &[Kind::Twilio], &["messages.stream-sid"], false),
-        row(Faults { bad_base64: true, ..f }, JSON, &["messages.payload"], false),
-        row(Faults { short_chunk: true, ..f }, &[Kind::Telnyx], &["messages.chunk-length"], false),
-        row(Faults { wrong_frame_size: true, ..f }, &[Kind::Vonage], &["messages.frame-size"], false),
-        row(Faults { fragmented_ping: true, ..f }, ALL, &["messages.websocket"], false),
-        row(Faults { talk_after_stop: true, ..f }, JSON, &["stop.nothing-after"], false),
-        row(Faults { close_on_dtmf: true, ..f }, ALL, &["tolerance.dtmf"], false),
-        row(Faults { close_on_unknown: true, ..f }, ALL, &["tolerance.unknown-event"], false),
-        row(Faults { close_on_extra: true, ..f }, ALL, &["tolerance.extra-fields"], false),
-        row(Faults { close_on_burst: true, ..f }, ALL, &["robust.burst"], false),
-        row(Faults { close_on_reorder: true, ..f }, &[Kind::Telnyx], &["robust.out-of-order"], false),
-        row(Faults { ignore_close: true, ..f }, ALL, &["close.mid-answer"], false),
-        row(Faults { slow_answer: true, ..f }, ALL, &["figures.first-audio"], true),
-        row(Faults { never_clear: true, ..f }, ALL, &["figures.barge-in"], true),
-        row(Faults { any_signature: true, ..f }, &[Kind::Twilio], &["signature.wrong-refused"], false),
-        row(Faults { signs_wrong_url: true, ..f }, &[Kind::Twilio], &["signature.valid-accepted"], false),
+        row(
+            Faults {
+                binary_audio: true,
+                ..f
+            },
+            &[Kind::Twilio],
+            &["messages.text-frames"],
+            false,
+        ),
+        row(
+            Faults {
+                binary_audio: true,
+                ..f
+            },
+            &[Kind::Telnyx],
+            &["messages.frames"],
+            false,
+        ),
+        row(
+            Faults {
+                not_json: true,
+                ..f
+            },
+            &[Kind::Twilio],
+            &["messages.json"],
+            false,
+        ),
+        row(
+            Faults {
+                not_json: true,
+                ..f
+            },
+            &[Kind::Vonage],
+            &["messages.text"],
+            false,
+        ),
+        row(
+            Faults {
+                unknown_event: true,
+                ..f
+            },
+            &[Kind::Twilio],
+            &["messages.event-types"],
+            false,
+        ),
+        row(
+            Faults {
+                extra_field: true,
+                ..f
+            },
+            &[Kind::Twilio],
+            &["messages.fields"],
+            false,
+        ),
+        row(
+            Faults {
+                wrong_sid: true,
+                ..f
+            },
+            &[Kind::Twilio],
+            &["messages.stream-sid"],
+            false,
+        ),
+        row(
+            Faults {
+                bad_base64: true,
+                ..f
+            },
+            JSON,
+            &["messages.payload"],
+            false,
+        ),
+        row(
+            Faults {
+                short_chunk: true,
+                ..f
+            },
+            &[Kind::Telnyx],
+            &["messages.chunk-length"],
+            false,
+        ),
+        row(
+            Faults {
+                wrong_frame_size: true,
+                ..f
+            },
+            &[Kind::Vonage],
+            &["messages.frame-size"],
+            false,
+        ),
+        row(
+            Faults {
+                fragmented_ping: true,
+                ..f
+            },
+            ALL,
+            &["messages.websocket"],
+            false,
+        ),
+        row(
+            Faults {
+                talk_after_stop: true,
+                ..f
+            },
+            JSON,
+            &["stop.nothing-after"],
+            false,
+        ),
+        row(
+            Faults {
+                close_on_dtmf: true,
+                ..f
+            },
+            ALL,
+            &["tolerance.dtmf"],
+            false,
+        ),
+        row(
+            Faults {
+                close_on_unknown: true,
+                ..f
+            },
+            ALL,
+            &["tolerance.unknown-event"],
+            false,
+        ),
+        row(
+            Faults {
+                close_on_extra: true,
+                ..f
+            },
+            ALL,
+            &["tolerance.extra-fields"],
+            false,
+        ),
+        row(
+            Faults {
+                close_on_burst: true,
+                ..f
+            },
+            ALL,
+            &["robust.burst"],
+            false,
+        ),
+        row(
+            Faults {
+                close_on_reorder: true,
+                ..f
+            },
+            &[Kind::Telnyx],
+            &["robust.out-of-order"],
+            false,
+        ),
+        row(
+            Faults {
+                ignore_close: true,
+                ..f
+            },
+            ALL,
+            &["close.mid-answer"],
+            false,
+        ),
+        row(
+            Faults {
+                slow_answer: true,
+                ..f
+            },
+            ALL,
+            &["figures.first-audio"],
+            true,
+        ),
+        row(
+            Faults {
+                never_clear: true,
+                ..f
+            },
+            ALL,
+            &["figures.barge-in"],
+            true,
+        ),
+        row(
+            Faults {
+                any_signature: true,
+                ..f
+            },
+            &[Kind::Twilio],
+            &["signature.wrong-refused"],
+            false,
+        ),
+        row(
+            Faults {
+                signs_wrong_url: true,
+                ..f
+            },
+            &[Kind::Twilio],
+            &["signature.valid-accepted"],
+            false,
+        ),
     ]
 }
 
@@ -424,7 +646,11 @@ fn run_all(jobs: Vec<(String, Target)>) -> Vec<(String, Verdict, String)> {
             .iter()
             .cloned()
             .map(|(id, t)| {
-                let case = all.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("no case {id}")).clone();
+                let case = all
+                    .iter()
+                    .find(|c| c.id == id)
+                    .unwrap_or_else(|| panic!("no case {id}"))
+                    .clone();
                 thread::spawn(move || {
                     let r = run_case(&case, &t, Duration::from_secs(2));
                     (id, r.verdict, r.detail)
@@ -441,7 +667,10 @@ fn the_fault_free_bot_passes_every_profile_with_bounds() {
     let mut jobs = Vec::new();
     for kind in ALL {
         let t = target(*kind, Faults::default(), true);
-        for c in registry::all().iter().filter(|c| c.id.starts_with(prefix(*kind))) {
+        for c in registry::all()
+            .iter()
+            .filter(|c| c.id.starts_with(prefix(*kind)))
+        {
             jobs.push((c.id.to_string(), t.clone()));
         }
     }
@@ -476,7 +705,11 @@ fn every_telephony_case_fails_on_its_faulty_bot() {
             let advisory = id.ends_with("tolerance.unknown-event")
                 || id.ends_with("tolerance.extra-fields")
                 || id.ends_with("robust.burst");
-            let want = if advisory { Verdict::NonStrict } else { Verdict::Failed };
+            let want = if advisory {
+                Verdict::NonStrict
+            } else {
+                Verdict::Failed
+            };
             *v != want
         })
         .collect();

@@ -70,7 +70,10 @@ fn section_of(file: &str, url: &str) -> Option<String> {
         .lines()
         .skip(start + 1)
         .take_while(|l| !l.starts_with("## "))
-        .map(|l| l.trim_start_matches('>').trim_start_matches([' ', '-', '*']))
+        .map(|l| {
+            l.trim_start_matches('>')
+                .trim_start_matches([' ', '-', '*'])
+        })
         .collect();
     Some(common::quotes::normalise(&body.join("\n")))
 }

@@ -22,18 +22,28 @@ fn the_judge_agrees_with_every_bot_message_vector() {
     let mut checked = 0;
     let mut wrong = Vec::new();
     for (p, file) in tv::telephony() {
-        for t in file.messages().filter(|t| t.direction == Direction::FromBot) {
+        for t in file
+            .messages()
+            .filter(|t| t.direction == Direction::FromBot)
+        {
             let mut s = Session::new(ours(p), 1, false);
             if let Some(sid) = t.context.get("streamSid") {
                 s.ids.stream = sid.clone();
             }
-            if let Some(rate) = t.context.get("contentType").and_then(|c| c.split("rate=").nth(1)) {
+            if let Some(rate) = t
+                .context
+                .get("contentType")
+                .and_then(|c| c.split("rate=").nth(1))
+            {
                 s.rate = rate.parse().unwrap();
             }
             // The suite offers Telnyx PCMU at 8 kHz only, in which every octet
             // is a sample: L16 payloads, and an RTP header told apart from
             // PCMU octets, are outside what its judge can be asked.
-            let l16 = t.context.get("bidirectionalCodec").is_some_and(|c| c == "L16");
+            let l16 = t
+                .context
+                .get("bidirectionalCodec")
+                .is_some_and(|c| c == "L16");
             if p == tv::Platform::Telnyx && (l16 || t.flags.iter().any(|f| f == "HeaderBytes")) {
                 continue;
             }
@@ -50,7 +60,12 @@ fn the_judge_agrees_with_every_bot_message_vector() {
                 Expected::Acceptable => true,
             };
             if !agrees {
-                wrong.push(format!("{} tcId {} ({}): {verdict:?}", p.name(), t.tc_id, t.comment));
+                wrong.push(format!(
+                    "{} tcId {} ({}): {verdict:?}",
+                    p.name(),
+                    t.tc_id,
+                    t.comment
+                ));
             }
         }
     }
@@ -60,15 +75,30 @@ fn the_judge_agrees_with_every_bot_message_vector() {
 
 #[test]
 fn the_signer_reproduces_every_twilio_signature() {
-    let (_, file) = tv::telephony().into_iter().find(|(p, _)| *p == tv::Platform::Twilio).unwrap();
+    let (_, file) = tv::telephony()
+        .into_iter()
+        .find(|(p, _)| *p == tv::Platform::Twilio)
+        .unwrap();
     let mut n = 0;
     for g in &file.test_groups {
-        let tv::TelephonyGroup::TwilioSignature { tests, .. } = g else { continue };
+        let tv::TelephonyGroup::TwilioSignature { tests, .. } = g else {
+            continue;
+        };
         for t in tests {
-            let params: Vec<(&str, &str)> = t.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let params: Vec<(&str, &str)> = t
+                .params
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
             let ours = signature::twilio(&t.auth_token, &t.url, &params);
             let matches = ours == t.signature;
-            assert_eq!(matches, t.result == Expected::Valid, "tcId {} ({}): {ours}", t.tc_id, t.comment);
+            assert_eq!(
+                matches,
+                t.result == Expected::Valid,
+                "tcId {} ({}): {ours}",
+                t.tc_id,
+                t.comment
+            );
             n += 1;
         }
     }
@@ -89,10 +119,20 @@ fn what_the_suite_sends_validates_against_the_schemas() {
         let pcm = vec![1000i16; s.rate as usize / 50];
         let mut sent = s.to_bot(ToBot::Opening);
         for msg in [
-            ToBot::Media { index: 0, pcm: &pcm },
-            ToBot::Media { index: 1, pcm: &pcm },
+            ToBot::Media {
+                index: 0,
+                pcm: &pcm,
+            },
+            ToBot::Media {
+                index: 1,
+                pcm: &pcm,
+            },
             ToBot::Dtmf('7'),
-            ToBot::MarkDone(if p == tv::Platform::Vonage { "{\"n\":1}".into() } else { "m1".into() }),
+            ToBot::MarkDone(if p == tv::Platform::Vonage {
+                "{\"n\":1}".into()
+            } else {
+                "m1".into()
+            }),
             ToBot::Cleared,
             ToBot::Stop,
         ] {

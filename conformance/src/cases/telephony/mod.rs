@@ -6,6 +6,7 @@ pub mod twilio;
 pub mod vonage;
 
 use crate::case::{case, Case, Run};
+use crate::cases::handshake::open::{check_101, RFC_ACCEPT};
 use crate::ctx::Ctx;
 use crate::platform::call::{dial, play, Plan, Recorded};
 use crate::platform::caller::{Event, Phase};
@@ -13,7 +14,6 @@ use crate::platform::figures::{self, ms, percentile, Seen};
 use crate::platform::{Platform, Session};
 use crate::rule::Rule;
 use crate::target::{Target, Telephony};
-use crate::cases::handshake::open::{check_101, RFC_ACCEPT};
 use crate::verdict::Outcome;
 use std::time::Duration;
 
@@ -53,7 +53,10 @@ fn interrupting(then: Vec<Phase>) -> Vec<Phase> {
 }
 
 /// A telephony case's run: UNIMPLEMENTED unless the profile was given.
-fn on(platform: Platform, run: impl Fn(&mut Ctx, Platform) -> Outcome + Send + Sync + 'static) -> Run {
+fn on(
+    platform: Platform,
+    run: impl Fn(&mut Ctx, Platform) -> Outcome + Send + Sync + 'static,
+) -> Run {
     Run::with(move |ctx: &mut Ctx| {
         let played = ctx
             .target
@@ -76,7 +79,10 @@ pub fn call(ctx: &mut Ctx, plan: &Plan) -> Result<Recorded, Outcome> {
     check_101(&answer, RFC_ACCEPT).map_err(|o| {
         Outcome::new(
             o.verdict,
-            format!("the bot refused the platform's opening handshake: {}", o.detail),
+            format!(
+                "the bot refused the platform's opening handshake: {}",
+                o.detail
+            ),
         )
     })?;
     let nonce = u64::from(conn.id()) ^ (std::process::id() as u64) << 20 ^ nanos();
@@ -157,8 +163,12 @@ pub fn hygiene(
                 Ok(r) => r,
                 Err(o) => return o,
             };
-            breach_of(&rec, &judged)
-                .unwrap_or_else(|| Outcome::ok(format!("{} from the bot, none breaking the rule", sent_summary(&rec))))
+            breach_of(&rec, &judged).unwrap_or_else(|| {
+                Outcome::ok(format!(
+                    "{} from the bot, none breaking the rule",
+                    sent_summary(&rec)
+                ))
+            })
         }),
         ..Case::BASE
     })
@@ -170,7 +180,8 @@ pub fn hygiene(
 pub fn websocket(platform: Platform, id: &'static str, rule: Rule) -> Case {
     case(Case {
         id: id.into(),
-        title: "The bot's frames keep RFC 6455 (no masked, reserved or fragmented control frames)".into(),
+        title: "The bot's frames keep RFC 6455 (no masked, reserved or fragmented control frames)"
+            .into(),
         rule,
         sends: "a plain call".into(),
         expects: "every frame the bot sends well-formed for a server (RFC 6455 §5)".into(),
@@ -274,7 +285,9 @@ pub fn after_stop(platform: Platform, id: &'static str, rule: Rule) -> Case {
         title: "The bot sends nothing once it has read the stop, even mid-answer".into(),
         rule,
         sends: "the utterance; 300 ms into the bot's answer, the stop and a ping".into(),
-        expects: "no media, mark or clear after the bot's pong (the pong shows it has read the stop)".into(),
+        expects:
+            "no media, mark or clear after the bot's pong (the pong shows it has read the stop)"
+                .into(),
         min_timeout: CALL,
         run: on(platform, |ctx, p| {
             let plan = Plan {
@@ -446,12 +459,16 @@ fn judge_figure(
     none: &str,
 ) -> Outcome {
     match (figure, bound) {
-        (Some(d), Some(b)) if d > b => {
-            Outcome::failed_by(bound_rule(flag), format!("{}, above {flag} {}", say(d), b.as_millis()))
-        }
+        (Some(d), Some(b)) if d > b => Outcome::failed_by(
+            bound_rule(flag),
+            format!("{}, above {flag} {}", say(d), b.as_millis()),
+        ),
         (Some(d), Some(b)) => Outcome::ok(format!("{}, within {flag} {}", say(d), b.as_millis())),
         (Some(d), None) => Outcome::informational(say(d)),
-        (None, Some(b)) => Outcome::failed_by(bound_rule(flag), format!("{none} ({flag} {})", b.as_millis())),
+        (None, Some(b)) => Outcome::failed_by(
+            bound_rule(flag),
+            format!("{none} ({flag} {})", b.as_millis()),
+        ),
         (None, None) => Outcome::informational(none.to_string()),
     }
 }
@@ -504,7 +521,11 @@ pub struct Settings {
 /// serves each platform named on the target's own path; the embedded
 /// reference (already configured) keeps its paths and takes the bounds.
 /// The error is one line for the CLI.
-pub fn configure(target: &mut Target, platforms: &[String], settings: Settings) -> Result<(), String> {
+pub fn configure(
+    target: &mut Target,
+    platforms: &[String],
+    settings: Settings,
+) -> Result<(), String> {
     if target.telephony.is_none() && !platforms.is_empty() {
         target.telephony = Some(Telephony {
             bots: platforms

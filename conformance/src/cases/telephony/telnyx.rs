@@ -2,8 +2,7 @@
 //! ([docs/telephony.md](../../../../docs/telephony.md#telnyx)).
 
 use super::{
-    after_stop, barge_in, close_mid_answer, first_audio, hygiene,
-    tolerance, websocket, Nudge,
+    after_stop, barge_in, close_mid_answer, first_audio, hygiene, tolerance, websocket, Nudge,
 };
 use crate::case::Case;
 use crate::platform::caller::Event;

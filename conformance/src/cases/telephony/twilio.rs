@@ -2,7 +2,8 @@
 //! ([docs/telephony.md](../../../../docs/telephony.md#twilio)).
 
 use super::{
-    after_stop, barge_in, call, close_mid_answer, first_audio, hygiene, on, plain_call, tolerance, websocket, Nudge, CALL,
+    after_stop, barge_in, call, close_mid_answer, first_audio, hygiene, on, plain_call, tolerance,
+    websocket, Nudge, CALL,
 };
 use crate::case::{case, Case};
 use crate::cases::handshake::open::{check_101, RFC_ACCEPT};
@@ -73,7 +74,9 @@ fn signed(ctx: &mut Ctx, p: Platform, signing: Signing) -> Outcome {
         .as_ref()
         .is_some_and(|t| t.twilio_auth_token.is_some());
     if !has_token {
-        return Outcome::unimplemented("pass --twilio-auth-token, the token the bot verifies signatures with");
+        return Outcome::unimplemented(
+            "pass --twilio-auth-token, the token the bot verifies signatures with",
+        );
     }
     let plan = Plan {
         signing,

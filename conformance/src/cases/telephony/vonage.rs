@@ -1,10 +1,7 @@
 //! `vonage.*`: the suite plays Vonage Voice WebSockets to a bot
 //! ([docs/telephony.md](../../../../docs/telephony.md#vonage)).
 
-use super::{
-    barge_in, close_mid_answer, first_audio, hygiene, tolerance,
-    websocket, Nudge,
-};
+use super::{barge_in, close_mid_answer, first_audio, hygiene, tolerance, websocket, Nudge};
 use crate::case::Case;
 use crate::platform::caller::Event;
 use crate::platform::vonage::*;

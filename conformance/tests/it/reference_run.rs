@@ -110,3 +110,36 @@ fn voice_scope_passes_on_the_reference_with_a_grant_hook() {
         assert_eq!(r.verdict, Verdict::Ok, "{}: {}", r.id, r.detail);
     }
 }
+
+/// The telephony profiles pass against both behaviours of the reference
+/// bot: the default run plays its turn-taking bot; here its echo.
+#[test]
+fn telephony_profiles_pass_on_the_echo_bot() {
+    let embedded = embedded::start_with_auth().expect("reference starts");
+    let mut target = embedded.target.clone();
+    if let Some(t) = target.telephony.as_mut() {
+        for (platform, resource) in &mut t.bots {
+            *resource = format!("/{platform}/echo");
+        }
+    }
+    let cases = registry::select(
+        registry::all(),
+        &["twilio".into(), "telnyx".into(), "vonage".into()],
+        &[],
+    );
+    let report = common::run_patiently(&target, &cases, RunConfig::default());
+    let bad: Vec<String> = report
+        .results
+        .iter()
+        .filter(|r| !matches!(r.verdict, Verdict::Ok | Verdict::Informational))
+        .map(|r| format!("{} {:?} {}", r.id, r.verdict, r.detail))
+        .collect();
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    // The echo's delay is measured, not guessed.
+    let figures = report
+        .results
+        .iter()
+        .find(|r| r.id == "twilio.figures.first-audio")
+        .expect("the figures case ran");
+    assert!(figures.detail.contains("mouth-to-ear p50"), "{}", figures.detail);
+}

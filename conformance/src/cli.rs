@@ -731,6 +731,10 @@ fn run_cmd(args: &RunArgs) -> i32 {
         return EXIT_USAGE;
     }
     let t = &args.telephony;
+    if args.target.is_none() && t.twilio_auth_token.is_some() {
+        eprintln!("error: --twilio-auth-token needs --target (the embedded reference bot has its own token)");
+        return EXIT_USAGE;
+    }
     let telephony = crate::cases::telephony::configure(
         &mut target,
         &platforms,
@@ -744,15 +748,20 @@ fn run_cmd(args: &RunArgs) -> i32 {
         eprintln!("error: {e}");
         return EXIT_USAGE;
     }
-    // A bot may refuse an unsigned handshake on its path: only reach it.
+    // A bot takes the platform's (signed) handshake, not the plain one.
     let bots_only = cases.iter().all(|c| {
         crate::platform::Platform::ALL
             .iter()
             .any(|p| c.id.starts_with(&format!("{}.", p.name())))
     });
-    if args.no_preflight || bots_only {
+    if args.no_preflight {
         if let Err(e) = target.check_reachable(config.timeout) {
             eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    } else if bots_only {
+        if let Err(e) = crate::cases::telephony::preflight(&target, config.timeout) {
+            eprintln!("error: {e} (preflight; --no-preflight skips it)");
             return EXIT_USAGE;
         }
     } else {

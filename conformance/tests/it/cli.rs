@@ -208,3 +208,45 @@ fn voice_cases_need_the_profile_against_a_user_target() {
         "--profile voice",
     );
 }
+
+#[test]
+fn telephony_flags_and_a_bot_that_refuses_are_one_line() {
+    let (_server, target) = voxproof_conformance::embedded::start().expect("reference starts");
+    let addr = target.authority.clone();
+    one_line_error(
+        &["run", "--twilio-auth-token", "t"],
+        "--twilio-auth-token needs --target",
+    );
+    one_line_error(
+        &["run", "--target", &target.url, "--max-bargein-ms", "100"],
+        "--max-bargein-ms needs --profile",
+    );
+    one_line_error(
+        &[
+            "run",
+            "--target",
+            &format!("ws://{addr}/telnyx"),
+            "--profile",
+            "telnyx",
+            "--twilio-auth-token",
+            "t",
+        ],
+        "--twilio-auth-token needs --profile twilio",
+    );
+    // The path serves no bot: the preflight says so once.
+    one_line_error(
+        &["run", "--target", &format!("ws://{addr}/no-bot"), "--profile", "vonage"],
+        "did not take the opening handshake of Vonage Voice WebSockets: refused a valid handshake with 404",
+    );
+    // The embedded bot checks Twilio signatures: unsigned, it refuses.
+    one_line_error(
+        &[
+            "run",
+            "--target",
+            &format!("ws://{addr}/twilio"),
+            "--profile",
+            "twilio",
+        ],
+        "403",
+    );
+}

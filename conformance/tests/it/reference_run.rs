@@ -141,5 +141,9 @@ fn telephony_profiles_pass_on_the_echo_bot() {
         .iter()
         .find(|r| r.id == "twilio.figures.first-audio")
         .expect("the figures case ran");
-    assert!(figures.detail.contains("mouth-to-ear p50"), "{}", figures.detail);
+    assert!(
+        figures.detail.contains("mouth-to-ear p50"),
+        "{}",
+        figures.detail
+    );
 }

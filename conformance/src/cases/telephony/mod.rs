@@ -557,6 +557,33 @@ pub fn configure(
     Ok(())
 }
 
+/// Before the cases: the bot takes each platform's opening handshake
+/// (signed, when the suite has a token). A bot that is unreachable, or
+/// refuses on its path, is one line rather than every case FAILED.
+pub fn preflight(target: &Target, timeout: Duration) -> Result<(), String> {
+    let Some(tel) = &target.telephony else {
+        return Ok(());
+    };
+    for (name, resource) in &tel.bots {
+        let Some(platform) = Platform::from_name(name) else {
+            continue;
+        };
+        let url = tel.url_of(target, resource);
+        let mut ctx = Ctx::new(target, std::time::Instant::now() + timeout);
+        let (mut conn, answer) = dial(&mut ctx, &Plan::new(platform, Vec::new()))
+            .map_err(|o| format!("bot {url} is unreachable: {}", o.detail))?;
+        if let Err(o) = check_101(&answer, RFC_ACCEPT) {
+            return Err(format!(
+                "bot {url} did not take the opening handshake of {}: {}",
+                platform.title(),
+                o.detail
+            ));
+        }
+        conn.shutdown_write();
+    }
+    Ok(())
+}
+
 pub fn cases() -> Vec<Case> {
     let mut all = twilio::cases();
     all.extend(telnyx::cases());

@@ -82,6 +82,10 @@ pub struct Case {
     /// moving either way), under an overall cap, not from its start, so a
     /// slow target that keeps working is not cut off (docs/target.md).
     pub transfer: bool,
+    /// Its verdict can rest on a time it measures (a bound the user set):
+    /// a FAILED among other cases is measured again alone before it stands,
+    /// so the suite's own load never decides it.
+    pub measures: bool,
     /// Set by [`case`] or [`from_vector`].
     pub origin: Origin,
     pub run: Run,
@@ -99,6 +103,7 @@ impl Case {
         min_timeout: None,
         bulk: false,
         transfer: false,
+        measures: false,
         origin: Origin::Source { file: "", line: 0 },
         run: Run::Missing,
     };

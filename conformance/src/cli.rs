@@ -821,7 +821,7 @@ pub fn notes_text(notes: &run::RunNotes) -> String {
     let mut out = String::new();
     if !notes.reruns.is_empty() {
         out.push_str(&format!(
-            "{} run again alone with {}× the time, their first run having run out of time among others: {}\n",
+            "{} run again alone with {}× the time, their first run having run out of time (or measured too slow) among others: {}\n",
             report::cases_count(notes.reruns.len()),
             run::RERUN_SCALE,
             notes.reruns.join(", ")

@@ -371,8 +371,9 @@ pub fn run(
 ///    case not run (or run while it was gone) is UNIMPLEMENTED, detail
 ///    [`NOT_RUN`].
 /// 3. Every case that FAILED because its own time ran out runs again,
-///    alone, with [`RERUN_SCALE`] times the time; its second verdict
-///    stands, and its detail says so.
+///    alone, with [`RERUN_SCALE`] times the time; so does one that FAILED on
+///    a time it [measures](Case::measures). Its second verdict stands, and
+///    its detail says so.
 pub fn run_noted(
     target: &Target,
     cases: &[Case],
@@ -439,15 +440,23 @@ pub fn run_noted(
         let mut quiet = 0;
         for (i, slot) in slots.iter_mut().enumerate() {
             let Some((first, sig)) = slot else { continue };
-            if first.verdict != Verdict::Failed || !sig.timed_out {
+            let measured = cases[i].measures;
+            if first.verdict != Verdict::Failed || !(sig.timed_out || measured) {
                 continue;
             }
             let (mut again, sig2) = run_one(&cases[i], target, config.timeout, auth, RERUN_SCALE);
             quiet = if sig2.silent { quiet + 1 } else { 0 };
-            again.detail = format!(
-                "{} [run again alone with {RERUN_SCALE}× the time: the first run, among others, ran out of time: {}]",
-                again.detail, first.detail
-            );
+            again.detail = if measured {
+                format!(
+                    "{} [measured again alone: among others it gave: {}]",
+                    again.detail, first.detail
+                )
+            } else {
+                format!(
+                    "{} [run again alone with {RERUN_SCALE}× the time: the first run, among others, ran out of time: {}]",
+                    again.detail, first.detail
+                )
+            };
             notes.reruns.push(again.id.clone());
             *slot = Some((again, sig2));
             if quiet >= SILENT_STREAK && probe(target, config.timeout).is_err() {

@@ -55,10 +55,17 @@ impl Telephony {
             .map(|(_, r)| r.clone())
     }
 
-    /// The URL of `resource` on `target`, as the platform signs it.
+    /// The URL of `resource` on `target`, as the suite reaches it.
     pub fn url_of(&self, target: &Target, resource: &str) -> String {
         let scheme = target.url.split_once("://").map_or("ws", |(s, _)| s);
         format!("{scheme}://{}{resource}", target.authority)
+    }
+
+    /// The URL Twilio signs: always `wss://` (the only scheme it streams
+    /// to), even when the suite reaches a bot over `ws://` behind the TLS
+    /// proxy that would face Twilio.
+    pub fn signed_url(&self, target: &Target, resource: &str) -> String {
+        format!("wss://{}{resource}", target.authority)
     }
 }
 
@@ -418,6 +425,8 @@ pub struct Conn {
     /// Socket timeouts last set, to skip redundant system calls.
     read_timeout: Option<Duration>,
     write_timeout: Option<Duration>,
+    /// Bytes go into the wire log (off where the case logs messages itself).
+    log_bytes: bool,
 }
 
 impl Conn {
@@ -454,7 +463,19 @@ impl Conn {
             chunk: vec![0; 256 * 1024],
             read_timeout: None,
             write_timeout: None,
+            log_bytes: true,
         })
+    }
+
+    /// The case logs what this connection carries as messages (a telephony
+    /// call's decoded JSON): no bytes in the wire log, and no line for each
+    /// short wait that ends without data.
+    pub fn log_messages_only(&mut self) {
+        self.log_bytes = false;
+    }
+
+    pub fn log(&self) -> &WireLog {
+        &self.log
     }
 
     pub fn id(&self) -> u32 {
@@ -530,12 +551,15 @@ impl Conn {
             chunk: vec![0; 64 * 1024],
             read_timeout: None,
             write_timeout: None,
+            log_bytes: self.log_bytes,
         })
     }
 
     /// Write all bytes in one call.
     pub fn send(&mut self, bytes: &[u8]) -> Result<(), String> {
-        self.log.bytes(self.id, Dir::Send, bytes);
+        if self.log_bytes {
+            self.log.bytes(self.id, Dir::Send, bytes);
+        }
         let left = self.remaining().unwrap_or(Duration::from_millis(1));
         if let Some(t) = Self::bounded(&mut self.write_timeout, left) {
             let _ = self.stream.set_write_timeout(Some(t));
@@ -652,13 +676,17 @@ impl Conn {
             Ok(n) => {
                 self.budget.heard.store(true, Ordering::Relaxed);
                 self.budget.progress();
-                self.log.bytes(self.id, Dir::Recv, &self.chunk[..n]);
+                if self.log_bytes {
+                    self.log.bytes(self.id, Dir::Recv, &self.chunk[..n]);
+                }
                 self.pending.extend_from_slice(&self.chunk[..n]);
                 Ok(n)
             }
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
                 self.ran_out();
-                self.log.event(self.id, "deadline reached");
+                if self.log_bytes || self.wait.is_none() {
+                    self.log.event(self.id, "deadline reached");
+                }
                 Err(ReadEnd::TimedOut)
             }
             Err(e) => {

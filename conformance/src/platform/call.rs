@@ -12,6 +12,7 @@ use crate::target::{Conn, FrameEnd, HttpAnswer, ReadEnd};
 use crate::wire::close_code;
 use crate::wire::frame::{opcode, Frame};
 use crate::wire::observer::{Event as Observed, Observer, Violation};
+use crate::wire::Dir;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -65,15 +66,48 @@ pub struct Recorded {
 }
 
 impl Recorded {
-    /// The bot's own close (not its reply to the suite's).
+    /// The bot's own close during the call: before the platform's stop or
+    /// close (a bot may hang up once the stream has stopped).
     pub fn bot_closed(&self) -> Option<(Instant, Option<u16>)> {
         self.timeline
             .iter()
-            .take_while(|(_, s)| *s != Seen::CallerEvent(Event::Close))
+            .take_while(|(_, s)| {
+                !matches!(
+                    s,
+                    Seen::CallerEvent(Event::Close) | Seen::CallerEvent(Event::Stop)
+                )
+            })
             .find_map(|(at, s)| match s {
                 Seen::BotClosed(code) => Some((*at, *code)),
                 _ => None,
             })
+    }
+
+    /// The bot closed after the platform's stop (and before its close).
+    pub fn closed_after_stop(&self) -> bool {
+        self.timeline
+            .iter()
+            .skip_while(|(_, s)| *s != Seen::CallerEvent(Event::Stop))
+            .take_while(|(_, s)| *s != Seen::CallerEvent(Event::Close))
+            .any(|(_, s)| matches!(s, Seen::BotClosed(_)))
+    }
+
+    /// The suite sent its close frame (the call was not cut short before).
+    pub fn suite_closed(&self) -> bool {
+        self.sent(Event::Close).is_some()
+    }
+
+    /// Messages the bot sent (well-formed or not).
+    pub fn bot_messages(&self) -> usize {
+        self.timeline
+            .iter()
+            .filter(|(_, s)| {
+                matches!(
+                    s,
+                    Seen::BotAudio { .. } | Seen::BotMark(_) | Seen::BotClear | Seen::Breach(_)
+                )
+            })
+            .count()
     }
 
     /// The bot's close in reply to the suite's.
@@ -136,7 +170,7 @@ fn headers(ctx: &Ctx, plan: &Plan, resource: &str) -> Vec<(String, String)> {
     };
     match (plan.platform, tel.twilio_auth_token.as_deref()) {
         (Platform::Twilio, Some(token)) => {
-            let url = tel.url_of(ctx.target, resource);
+            let url = tel.signed_url(ctx.target, resource);
             let key = match plan.signing {
                 Signing::Valid => token.to_string(),
                 Signing::Wrong => format!("{token}-not"),
@@ -191,7 +225,12 @@ enum ToBotOwned {
 }
 
 /// Play `plan` on an upgraded connection.
-pub fn play(reader: Conn, plan: &Plan, session: Session) -> Result<Recorded, String> {
+pub fn play(mut reader: Conn, plan: &Plan, session: Session) -> Result<Recorded, String> {
+    // The wire log holds the call as messages, well-formed audio in one line
+    // each, so a whole call fits in it.
+    reader.log_messages_only();
+    let log = reader.log().clone();
+    let id = reader.id();
     let mut writer = reader.writer()?;
     let shared = Arc::new(Mutex::new(Shared::default()));
     let done = Arc::new(AtomicBool::new(false));
@@ -203,6 +242,11 @@ pub fn play(reader: Conn, plan: &Plan, session: Session) -> Result<Recorded, Str
         let (sh, dn) = (shared.clone(), done.clone());
         s.spawn(move || read(reader, &judge, &sh, &dn));
         let send = |w: &mut Conn, wire: Wire| -> Result<(), String> {
+            let (len, text) = match &wire {
+                Wire::Text(t) => (t.len(), super::logged(&wire, None)),
+                Wire::Binary(b) => (b.len(), format!("binary: {} octets of audio", b.len())),
+            };
+            log.message(id, Dir::Send, len, text);
             let frame = match wire {
                 Wire::Text(t) => Frame::new(opcode::TEXT, t.into_bytes()),
                 Wire::Binary(b) => Frame::new(opcode::BINARY, b),
@@ -245,12 +289,15 @@ pub fn play(reader: Conn, plan: &Plan, session: Session) -> Result<Recorded, Str
                     )
                 };
                 for r in replies {
+                    log.message(id, Dir::Send, r.payload.len(), control(&r));
                     writer.send_frame(&r.masked(MASK))?;
                 }
                 if bot_closed || done.load(Ordering::Relaxed) {
                     return Ok(());
                 }
-                if !we_closed {
+                // Nothing goes to the bot after the stream's end.
+                let stopped = caller_stopped(&shared);
+                if !we_closed && !stopped {
                     for o in owed {
                         let msg = match o {
                             ToBotOwned::MarkDone(name) => ToBot::MarkDone(name),
@@ -269,7 +316,21 @@ pub fn play(reader: Conn, plan: &Plan, session: Session) -> Result<Recorded, Str
                             Step::Media { index, pcm, speech } => {
                                 let payload = session.payload(&pcm);
                                 for wire in session.to_bot(ToBot::Media { index, pcm: &pcm }) {
-                                    send(&mut writer, wire)?;
+                                    let frame = match wire {
+                                        Wire::Text(t) => Frame::new(opcode::TEXT, t.into_bytes()),
+                                        Wire::Binary(b) => Frame::new(opcode::BINARY, b),
+                                    };
+                                    log.message(
+                                        id,
+                                        Dir::Send,
+                                        frame.payload.len(),
+                                        format!(
+                                            "media {}: {} octets of audio",
+                                            index + 1,
+                                            payload.len()
+                                        ),
+                                    );
+                                    writer.send_frame(&frame.masked(MASK))?;
                                 }
                                 let over_bot = view.speaking_since().is_some();
                                 record(
@@ -297,11 +358,21 @@ pub fn play(reader: Conn, plan: &Plan, session: Session) -> Result<Recorded, Str
                                 record(&shared, Seen::CallerEvent(e));
                                 match e {
                                     // A pong to this ping proves the bot has read the stop.
-                                    Event::Stop => writer.send_frame(
-                                        &Frame::new(opcode::PING, STOP_PING.to_vec()).masked(MASK),
-                                    )?,
+                                    Event::Stop => {
+                                        log.message(
+                                            id,
+                                            Dir::Send,
+                                            STOP_PING.len(),
+                                            "ping \"stop-read?\"".into(),
+                                        );
+                                        writer.send_frame(
+                                            &Frame::new(opcode::PING, STOP_PING.to_vec())
+                                                .masked(MASK),
+                                        )?
+                                    }
                                     Event::Close => {
                                         we_closed = true;
+                                        log.message(id, Dir::Send, 2, "close 1000".into());
                                         writer.send_frame(
                                             &Frame::close(Some(close_code::NORMAL), b"")
                                                 .masked(MASK),
@@ -341,6 +412,7 @@ pub fn play(reader: Conn, plan: &Plan, session: Session) -> Result<Recorded, Str
             .closed_by_bot;
         if !we_closed && !closed_by_bot && result.is_ok() {
             record(&shared, Seen::CallerEvent(Event::Close));
+            log.message(id, Dir::Send, 2, "close 1000".into());
             let _ = writer.send_frame(&Frame::close(Some(close_code::NORMAL), b"").masked(MASK));
         }
         // The reader stops at the bot's close reply, or soon after; a case
@@ -381,6 +453,32 @@ const CLOSE_GRACE: Duration = Duration::from_millis(1000);
 /// Reads wait at most this long, so the reader sees the end of the call.
 const READ_SLICE: Duration = Duration::from_millis(200);
 
+fn len_of(wire: &Wire) -> usize {
+    match wire {
+        Wire::Text(t) => t.len(),
+        Wire::Binary(b) => b.len(),
+    }
+}
+
+/// A control frame the suite owes, for the wire log.
+fn control(f: &Frame) -> String {
+    match f.opcode {
+        opcode::PONG => format!("pong of {} octets", f.payload.len()),
+        opcode::CLOSE => format!(
+            "close {}",
+            f.close_code().map_or("(no code)".into(), |c| c.to_string())
+        ),
+        other => format!("control frame {other:#x}"),
+    }
+}
+
+fn caller_stopped(shared: &Mutex<Shared>) -> bool {
+    let sh = shared.lock().unwrap_or_else(|e| e.into_inner());
+    sh.timeline
+        .iter()
+        .any(|(_, s)| *s == Seen::CallerEvent(Event::Stop))
+}
+
 fn record(shared: &Mutex<Shared>, seen: Seen) {
     let mut sh = shared.lock().unwrap_or_else(|e| e.into_inner());
     sh.timeline.push((Instant::now(), seen));
@@ -389,6 +487,7 @@ fn record(shared: &Mutex<Shared>, seen: Seen) {
 /// Read the bot until it closes, breaks RFC 6455, or the writer is done.
 fn read(mut conn: Conn, judge: &Session, shared: &Mutex<Shared>, done: &AtomicBool) {
     let mut observer = Observer::new().with_max_payload(1 << 20);
+    let (log, id) = (conn.log().clone(), conn.id());
     let rate = judge.rate;
     while !done.load(Ordering::Relaxed) {
         conn.set_deadline(Instant::now() + READ_SLICE);
@@ -411,8 +510,21 @@ fn read(mut conn: Conn, judge: &Session, shared: &Mutex<Shared>, done: &AtomicBo
                     } else {
                         Wire::Text(String::from_utf8_lossy(&payload).into_owned())
                     };
-                    match judge.judge(&wire) {
-                        Ok(FromBot::Audio { pcm, bytes }) => {
+                    let judged = judge.judge(&wire);
+                    let meaning = match &judged {
+                        Ok(m) => Some(m.clone()),
+                        Err(b) => {
+                            let text = super::logged(&wire, None);
+                            log.message(id, Dir::Recv, len_of(&wire), text);
+                            sh.timeline.push((now, Seen::Breach(b.clone())));
+                            b.heard.as_deref().cloned()
+                        }
+                    };
+                    if let Ok(m) = &judged {
+                        log.message(id, Dir::Recv, len_of(&wire), super::logged(&wire, Some(m)));
+                    }
+                    match meaning {
+                        Some(FromBot::Audio { pcm, bytes }) => {
                             let length =
                                 Duration::from_secs_f64(pcm.len() as f64 / f64::from(rate));
                             let (from, until) = sh.playout.audio(length, now);
@@ -437,11 +549,11 @@ fn read(mut conn: Conn, judge: &Session, shared: &Mutex<Shared>, done: &AtomicBo
                                 },
                             ));
                         }
-                        Ok(FromBot::Mark(name)) => {
+                        Some(FromBot::Mark(name)) => {
                             sh.playout.mark(name.clone(), now);
                             sh.timeline.push((now, Seen::BotMark(name)));
                         }
-                        Ok(FromBot::Clear) => {
+                        Some(FromBot::Clear) => {
                             let returned = sh.playout.clear(now);
                             if sh.speech_until.is_some_and(|u| u > now) {
                                 sh.speech_until = Some(now);
@@ -453,12 +565,22 @@ fn read(mut conn: Conn, judge: &Session, shared: &Mutex<Shared>, done: &AtomicBo
                             }
                             sh.owed.push(ToBotOwned::Cleared);
                         }
-                        Err(b) => sh.timeline.push((now, Seen::Breach(b))),
+                        None => {}
                     }
                 }
-                Observed::Pong(p) if p == STOP_PING => sh.timeline.push((now, Seen::StopRead)),
-                Observed::Ping(_) | Observed::Pong(_) => {}
+                Observed::Pong(p) if p == STOP_PING => {
+                    log.message(id, Dir::Recv, p.len(), "pong \"stop-read?\"".into());
+                    sh.timeline.push((now, Seen::StopRead))
+                }
+                Observed::Ping(p) | Observed::Pong(p) => log.message(
+                    id,
+                    Dir::Recv,
+                    p.len(),
+                    format!("ping or pong of {} octets", p.len()),
+                ),
                 Observed::Close { code, .. } => {
+                    let shown = code.map_or("(no code)".to_string(), |c| c.to_string());
+                    log.message(id, Dir::Recv, 2, format!("close {shown}"));
                     sh.timeline.push((now, Seen::BotClosed(code)));
                     sh.closed_by_bot = !sent_close(&sh);
                     stop = true;

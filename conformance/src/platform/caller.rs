@@ -21,9 +21,18 @@ pub enum Phase {
     /// Silence until the bot's speech has played for `after` (then the
     /// caller speaks over it), for at most `max`.
     UntilBotPlays { after: Duration, max: Duration },
-    /// Silence until the bot's speech has finished playing `quiet` ago and
-    /// no mark is pending, once it has spoken, for at most `max`.
+    /// Silence until speech the bot started after this phase began has
+    /// finished playing `quiet` ago and no mark is pending (the bot has
+    /// answered and finished), for at most `max`.
     UntilQuiet { quiet: Duration, max: Duration },
+    /// A bot that greets the caller first: silence until its greeting has
+    /// finished playing `quiet` ago, or for `listen` if it says nothing;
+    /// at most `max`.
+    Greeting {
+        listen: Duration,
+        quiet: Duration,
+        max: Duration,
+    },
     /// No media for `pause`, then the frames the pause held back and
     /// `extra` more of the utterance, all at once, as a congested network
     /// delivers them.
@@ -158,11 +167,28 @@ impl Caller {
                     false
                 }
                 Phase::UntilQuiet { quiet, max } => {
+                    // Speech that ends before the phase began (a greeting,
+                    // the echo of earlier frames) is not the answer.
                     let quiet_now = view.pending_marks == 0
-                        && view
-                            .speech_until
-                            .is_some_and(|u| view.now.saturating_duration_since(u) >= quiet);
+                        && view.speech_until.is_some_and(|u| {
+                            u > began && view.now.saturating_duration_since(u) >= quiet
+                        });
                     if quiet_now || elapsed >= max {
+                        self.next_phase();
+                        continue;
+                    }
+                    out.push(self.silence_frame());
+                    false
+                }
+                Phase::Greeting { listen, quiet, max } => {
+                    let done = match view.speech_until {
+                        None => elapsed >= listen,
+                        Some(u) => {
+                            view.pending_marks == 0
+                                && view.now.saturating_duration_since(u) >= quiet
+                        }
+                    };
+                    if done || elapsed >= max {
                         self.next_phase();
                         continue;
                     }
@@ -310,6 +336,72 @@ mod tests {
         assert!(sizes[5..54].iter().all(|&s| s == 0), "{sizes:?}");
         assert_eq!(sizes[54], 50);
         assert_eq!(indices(&ticks), (0..57).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_greeting_is_waited_out_and_is_not_the_answer() {
+        let t = Instant::now();
+        let ms = Duration::from_millis;
+        let mut caller = Caller::new(
+            vec![
+                Phase::Greeting {
+                    listen: ms(200),
+                    quiet: ms(100),
+                    max: ms(5000),
+                },
+                Phase::UntilQuiet {
+                    quiet: ms(100),
+                    max: ms(5000),
+                },
+                Phase::Event(Event::Stop),
+            ],
+            8000,
+        );
+        // The greeting plays until t + 1 s.
+        let greeting = |now| View {
+            speech_from: Some(t),
+            speech_until: Some(t + ms(1000)),
+            ..quiet_view(now)
+        };
+        assert_eq!(caller.tick(greeting(t + ms(500))).len(), 1);
+        // 100 ms after it ends the greeting phase is over; the next phase
+        // does not take the greeting for an answer.
+        let steps = caller.tick(greeting(t + ms(1100)));
+        assert_eq!(steps.len(), 1);
+        assert!(matches!(steps[0], Step::Media { .. }));
+        assert_eq!(caller.tick(greeting(t + ms(3000))).len(), 1);
+        assert!(!caller.done());
+        // An answer starting after the phase began ends it once played.
+        let answer = View {
+            speech_from: Some(t + ms(3100)),
+            speech_until: Some(t + ms(3200)),
+            ..quiet_view(t + ms(3300))
+        };
+        assert_eq!(caller.tick(answer), vec![Step::Event(Event::Stop)]);
+    }
+
+    #[test]
+    fn a_bot_that_does_not_greet_costs_the_listening_time() {
+        let t = Instant::now();
+        let ms = Duration::from_millis;
+        let mut caller = Caller::new(
+            vec![
+                Phase::Greeting {
+                    listen: ms(200),
+                    quiet: ms(100),
+                    max: ms(5000),
+                },
+                Phase::Event(Event::Stop),
+            ],
+            8000,
+        );
+        for k in 0..10 {
+            assert_eq!(caller.tick(quiet_view(t + TICK * k)).len(), 1, "tick {k}");
+        }
+        assert_eq!(
+            caller.tick(quiet_view(t + ms(200))),
+            vec![Step::Event(Event::Stop)]
+        );
     }
 
     #[test]

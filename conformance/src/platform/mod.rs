@@ -112,6 +112,9 @@ pub struct Breach {
     pub detail: String,
     /// false: the documentation only advises it (NON-STRICT).
     pub strict: bool,
+    /// What the message still carries, where it can be told (audio of the
+    /// wrong size is audio): the call plays it, so the figures see it.
+    pub heard: Option<Box<FromBot>>,
 }
 
 impl Breach {
@@ -120,7 +123,40 @@ impl Breach {
             rule,
             detail: detail.into(),
             strict: true,
+            heard: None,
         }
+    }
+
+    fn hearing(mut self, heard: FromBot) -> Breach {
+        self.heard = Some(Box::new(heard));
+        self
+    }
+}
+
+/// A message for the wire log: audio in one line (its size), anything else
+/// as sent, clipped.
+pub fn logged(wire: &Wire, judged: Option<&FromBot>) -> String {
+    match (wire, judged) {
+        (Wire::Binary(b), Some(FromBot::Audio { .. })) => {
+            format!("binary: {} octets of audio", b.len())
+        }
+        (Wire::Binary(b), _) => format!("binary: {} octets", b.len()),
+        (Wire::Text(_), Some(FromBot::Audio { bytes, .. })) => {
+            format!("media: {} octets of audio", bytes.len())
+        }
+        (Wire::Text(t), _) => clip_at(t, 400),
+    }
+}
+
+fn clip_at(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!(
+            "{}… ({} characters)",
+            s.chars().take(n).collect::<String>(),
+            s.chars().count()
+        )
     }
 }
 

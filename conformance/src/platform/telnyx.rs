@@ -150,20 +150,19 @@ pub fn judge(s: &Session, wire: &Wire) -> Result<FromBot, Breach> {
     match m.get("event").and_then(Value::as_str) {
         Some("media") => {
             let bytes = unb64(&field("media", "payload")?).map_err(|e| Breach::new(PAYLOAD, e))?;
-            if !(MIN_CHUNK..=MAX_CHUNK).contains(&bytes.len()) {
-                return Err(Breach::new(
-                    CHUNK_LENGTH,
-                    format!(
-                        "a media payload of {} bytes ({} ms of PCMU)",
-                        bytes.len(),
-                        bytes.len() / 8
-                    ),
-                ));
-            }
-            Ok(FromBot::Audio {
+            let audio = FromBot::Audio {
                 pcm: from_mulaw(&bytes),
-                bytes,
-            })
+                bytes: bytes.clone(),
+            };
+            if !(MIN_CHUNK..=MAX_CHUNK).contains(&bytes.len()) {
+                let detail = format!(
+                    "a media payload of {} bytes ({} ms of PCMU)",
+                    bytes.len(),
+                    bytes.len() / 8
+                );
+                return Err(Breach::new(CHUNK_LENGTH, detail).hearing(audio));
+            }
+            Ok(audio)
         }
         Some("mark") => Ok(FromBot::Mark(field("mark", "name")?)),
         Some("clear") => Ok(FromBot::Clear),

@@ -165,7 +165,11 @@ pub fn to_bot(s: &mut Session, msg: ToBot) -> Vec<Wire> {
 
 pub fn judge(s: &Session, wire: &Wire) -> Result<FromBot, Breach> {
     let m = object(wire).map_err(|why| match wire {
-        Wire::Binary(b) => Breach::new(BINARY, format!("a binary message of {} bytes", b.len())),
+        Wire::Binary(b) => Breach::new(BINARY, format!("a binary message of {} bytes", b.len()))
+            .hearing(FromBot::Audio {
+                pcm: from_mulaw(b),
+                bytes: b.clone(),
+            }),
         Wire::Text(_) => Breach::new(NOT_JSON, why),
     })?;
     let event = m.get("event").and_then(Value::as_str).unwrap_or_default();
@@ -218,16 +222,15 @@ pub fn judge(s: &Session, wire: &Wire) -> Result<FromBot, Breach> {
         return Ok(FromBot::Mark(text.to_string()));
     }
     let bytes = unb64(text).map_err(|e| Breach::new(PAYLOAD, e))?;
-    if bytes.starts_with(b"RIFF") {
-        return Err(Breach {
-            strict: false,
-            ..Breach::new(HEADER_BYTES, "the payload starts with a RIFF (WAV) header")
-        });
-    }
-    Ok(FromBot::Audio {
+    let audio = FromBot::Audio {
         pcm: from_mulaw(&bytes),
-        bytes,
-    })
+        bytes: bytes.clone(),
+    };
+    if bytes.starts_with(b"RIFF") {
+        let b = Breach::new(HEADER_BYTES, "the payload starts with a RIFF (WAV) header");
+        return Err(Breach { strict: false, ..b }.hearing(audio));
+    }
+    Ok(audio)
 }
 
 #[cfg(test)]

@@ -70,24 +70,23 @@ pub fn to_bot(s: &mut Session, msg: ToBot) -> Vec<Wire> {
 pub fn judge(s: &Session, wire: &Wire) -> Result<FromBot, Breach> {
     if let Wire::Binary(bytes) = wire {
         let want = s.rate as usize / 50 * 2;
-        if bytes.len() != want {
-            return Err(Breach::new(
-                FRAME_SIZE,
-                format!(
-                    "a binary message of {} bytes; 20 ms at {} Hz is {want}",
-                    bytes.len(),
-                    s.rate
-                ),
-            ));
-        }
         let pcm = bytes
             .chunks_exact(2)
             .map(|b| i16::from_le_bytes([b[0], b[1]]))
             .collect();
-        return Ok(FromBot::Audio {
+        let audio = FromBot::Audio {
             pcm,
             bytes: bytes.clone(),
-        });
+        };
+        if bytes.len() != want {
+            let detail = format!(
+                "a binary message of {} bytes; 20 ms at {} Hz is {want}",
+                bytes.len(),
+                s.rate
+            );
+            return Err(Breach::new(FRAME_SIZE, detail).hearing(audio));
+        }
+        return Ok(audio);
     }
     let m = object(wire).map_err(|why| Breach::new(TEXT_MESSAGES, why))?;
     match m.get("action").and_then(Value::as_str) {
@@ -95,14 +94,14 @@ pub fn judge(s: &Session, wire: &Wire) -> Result<FromBot, Breach> {
         Some("notify") => Ok(FromBot::Mark(
             m.get("payload").cloned().unwrap_or(Value::Null).to_string(),
         )),
-        other => Err(Breach {
+        _ => Err(Breach {
             strict: false,
             ..Breach::new(
                 TEXT_MESSAGES,
                 format!(
-                    "a text message with action {:?}; the commands are {}",
-                    other.unwrap_or("(none)"),
-                    ACTIONS.join(", ")
+                    "a text message that is no command ({}): {}",
+                    ACTIONS.join(", "),
+                    super::clip(&Value::Object(m).to_string())
                 ),
             )
         }),

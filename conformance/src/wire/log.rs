@@ -137,6 +137,11 @@ impl WireLog {
         self.push(conn, dir, bytes.len(), |shown| escape_at_most(bytes, shown));
     }
 
+    /// A message as text (a decoded telephony message) instead of its bytes.
+    pub fn message(&self, conn: u32, dir: Dir, len: usize, text: String) {
+        self.push(conn, dir, len, |_| text);
+    }
+
     pub fn event(&self, conn: u32, text: impl Into<String>) {
         let text = text.into();
         self.push(conn, Dir::Event, 0, |_| text);

@@ -49,6 +49,11 @@ struct Faults {
     never_clear: bool,
     any_signature: bool,
     signs_wrong_url: bool,
+    // Not faults: what real bots do, which no case may hold against them.
+    /// Half a second of greeting when the stream starts.
+    greets: bool,
+    /// Closes the WebSocket when the stream stops.
+    hangs_up_after_stop: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -84,7 +89,7 @@ fn call(stream: TcpStream, kind: Kind, f: Faults, host: String) -> Result<(), St
         } else {
             req.uri().path()
         };
-        let want = signature::twilio(TOKEN, &format!("ws://{host}{path}"), &[]);
+        let want = signature::twilio(TOKEN, &format!("wss://{host}{path}"), &[]);
         let got = req
             .headers()
             .get("X-Twilio-Signature")
@@ -182,13 +187,20 @@ impl Bot {
         }
         let event = v["event"].as_str().unwrap_or("").to_string();
         match event.as_str() {
-            "start" => {
+            "start" | "websocket:connected" => {
                 self.sid = v["streamSid"]
                     .as_str()
                     .or(v["stream_id"].as_str())
                     .unwrap_or("")
                     .to_string();
-                Vec::new()
+                if !self.f.greets {
+                    return Vec::new();
+                }
+                let mut out: Vec<Out> =
+                    (0..25).map(|k| self.media(&tone(k, self.rate()))).collect();
+                self.marks_out += 1;
+                out.push(self.command("mark", Some("greeting".into())));
+                out
             }
             "media" => {
                 let chunk: u64 = v["media"]["chunk"]
@@ -210,13 +222,13 @@ impl Bot {
             }
             "stop" => {
                 self.stopped = true;
-                Vec::new()
+                if self.f.hangs_up_after_stop {
+                    vec![Out::Close]
+                } else {
+                    Vec::new()
+                }
             }
-            "connected"
-            | "websocket:connected"
-            | "dtmf"
-            | "websocket:dtmf"
-            | "websocket:cleared" => Vec::new(),
+            "connected" | "dtmf" | "websocket:dtmf" | "websocket:cleared" => Vec::new(),
             _ if self.f.close_on_unknown => vec![Out::Close],
             _ => Vec::new(),
         }

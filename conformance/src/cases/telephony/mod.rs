@@ -24,11 +24,21 @@ pub const CALL: Option<Duration> = Some(Duration::from_secs(15));
 /// The longest the caller waits for the bot to answer or to finish.
 const PATIENCE: Duration = Duration::from_secs(4);
 
-/// The caller's side of a plain call: a moment of silence, the utterance,
+/// Silence while a bot that greets first says its greeting; 300 ms when it
+/// says nothing.
+pub fn greeting() -> Phase {
+    Phase::Greeting {
+        listen: Duration::from_millis(300),
+        quiet: Duration::from_millis(400),
+        max: PATIENCE,
+    }
+}
+
+/// The caller's side of a plain call: the greeting, if any, the utterance,
 /// silence until the bot has answered and finished, the end of the stream.
 pub fn plain_call() -> Vec<Phase> {
     vec![
-        Phase::Silence(Duration::from_millis(100)),
+        greeting(),
         Phase::Speak,
         Phase::UntilQuiet {
             quiet: Duration::from_millis(400),
@@ -41,7 +51,7 @@ pub fn plain_call() -> Vec<Phase> {
 /// The utterance, then, once the bot's answer has played `after`, `then`.
 fn interrupting(then: Vec<Phase>) -> Vec<Phase> {
     let mut phases = vec![
-        Phase::Silence(Duration::from_millis(100)),
+        greeting(),
         Phase::Speak,
         Phase::UntilBotPlays {
             after: Duration::from_millis(300),
@@ -193,6 +203,12 @@ pub fn websocket(platform: Platform, id: &'static str, rule: Rule) -> Case {
             };
             match &rec.violation {
                 Some(v) => Outcome::failed_by(v.rule.clone(), v.detail.clone()),
+                None if rec.bot_messages() == 0 => Outcome::informational(format!(
+                    "nothing to judge: the bot sent no message{}",
+                    ended_early(&rec)
+                        .map(|h| format!(" ({h})"))
+                        .unwrap_or_default()
+                )),
                 None => Outcome::ok(format!("{} in well-formed frames", sent_summary(&rec))),
             }
         }),
@@ -239,7 +255,7 @@ pub fn tolerance(
             match nudge {
                 Nudge::Event(e) => {
                     plan.phases = vec![
-                        Phase::Silence(Duration::from_millis(100)),
+                        greeting(),
                         Phase::Event(e),
                         Phase::Speak,
                         Phase::Event(e),
@@ -250,7 +266,7 @@ pub fn tolerance(
                 Nudge::ExtraFields => plan.extra_fields = true,
                 Nudge::Burst => {
                     plan.phases = vec![
-                        Phase::Silence(Duration::from_millis(200)),
+                        greeting(),
                         Phase::Burst {
                             pause: Duration::from_secs(1),
                             extra: 4,
@@ -306,12 +322,19 @@ pub fn after_stop(platform: Platform, id: &'static str, rule: Rule) -> Case {
                     describe(after[0])
                 ));
             }
-            if !rec.timeline.iter().any(|(_, s)| *s == Seen::StopRead) {
-                return Outcome::informational(
-                    "the bot did not answer the ping after the stop, so what it read cannot be told",
-                );
+            if rec.timeline.iter().any(|(_, s)| *s == Seen::StopRead) {
+                return Outcome::ok("nothing after the stop");
             }
-            Outcome::ok("nothing after the stop")
+            if rec.closed_after_stop() {
+                return Outcome::ok("the bot closed after the stop");
+            }
+            if rec.sent(Event::Stop).is_none() {
+                let how = ended_early(&rec).unwrap_or_default();
+                return Outcome::informational(format!("the call ended before the stop: {how}"));
+            }
+            Outcome::informational(
+                "the bot neither answered the ping after the stop nor closed, so what it read cannot be told",
+            )
         }),
         ..Case::BASE
     })
@@ -354,7 +377,7 @@ pub fn close_mid_answer(platform: Platform, id: &'static str, title: &'static st
             if let Some(v) = &rec.violation {
                 return Outcome::failed_by(v.rule.clone(), v.detail.clone());
             }
-            if rec.bot_closed().is_some() {
+            if rec.bot_closed().is_some() || !rec.suite_closed() {
                 let how = ended_early(&rec).unwrap_or_default();
                 return Outcome::informational(format!("{how} before the platform closed"));
             }
@@ -404,6 +427,7 @@ pub fn first_audio(platform: Platform, id: &'static str, rule: Rule) -> Case {
         sends: "a plain call; each mark returned when the audio before it has played (a virtual play-out buffer at real-time rate)".into(),
         expects: "figures (INFORMATIONAL); FAILED when the time to first audio is above --max-response-ms".into(),
         min_timeout: CALL,
+        measures: true,
         run: on(platform, |ctx, p| {
             let rec = match call(ctx, &Plan::new(p, plain_call())) {
                 Ok(r) => r,
@@ -483,6 +507,7 @@ pub fn barge_in(platform: Platform, id: &'static str, rule: Rule) -> Case {
         sends: "the utterance; 300 ms into the bot's answer, the utterance again over it".into(),
         expects: "a figure (INFORMATIONAL); FAILED above --max-bargein-ms".into(),
         min_timeout: CALL,
+        measures: true,
         run: on(platform, |ctx, p| {
             let phases = interrupting(vec![
                 Phase::Speak,
@@ -570,16 +595,33 @@ pub fn preflight(target: &Target, timeout: Duration) -> Result<(), String> {
         };
         let url = tel.url_of(target, resource);
         let mut ctx = Ctx::new(target, std::time::Instant::now() + timeout);
-        let (mut conn, answer) = dial(&mut ctx, &Plan::new(platform, Vec::new()))
-            .map_err(|o| format!("bot {url} is unreachable: {}", o.detail))?;
+        let plan = Plan::new(platform, vec![Phase::Event(Event::Stop)]);
+        let (conn, answer) =
+            dial(&mut ctx, &plan).map_err(|o| format!("bot {url} is unreachable: {}", o.detail))?;
         if let Err(o) = check_101(&answer, RFC_ACCEPT) {
+            let signed = match (&tel.twilio_auth_token, platform) {
+                (Some(_), Platform::Twilio) => format!(
+                    " (the request was signed over {} with --twilio-auth-token)",
+                    tel.signed_url(target, resource)
+                ),
+                _ => String::new(),
+            };
             return Err(format!(
-                "bot {url} did not take the opening handshake of {}: {}",
+                "bot {url} did not take the opening handshake of {}: {}{signed}",
                 platform.title(),
                 o.detail
             ));
         }
-        conn.shutdown_write();
+        // The shortest call a bot expects: the opening, the stop, a close.
+        let session = Session::new(platform, 0, false);
+        let _ = play(
+            conn,
+            &Plan {
+                linger: Duration::ZERO,
+                ..plan
+            },
+            session,
+        );
     }
     Ok(())
 }

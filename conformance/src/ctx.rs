@@ -1,6 +1,6 @@
 //! What a running case can use: the target, its time, its wire log.
 
-use crate::target::{AuthSettings, Budget, Conn, Target};
+use crate::target::{Accepted, AuthSettings, Budget, Conn, Target};
 use crate::transport::OpenError;
 use crate::verdict::Outcome;
 use crate::wire::WireLog;
@@ -14,6 +14,9 @@ pub struct Ctx<'a> {
     pub log: WireLog,
     /// What the auth cases mint tokens with; None when not given.
     pub auth: Option<&'a AuthSettings>,
+    /// Serving clients: the connection the client opened, its handshake
+    /// read (a client case takes it; the suite plays the server on it).
+    pub accepted: Option<Accepted>,
     /// Time given to each phase after the first ([`Ctx::next_phase`]).
     phase: Duration,
     next_conn: u32,
@@ -35,6 +38,7 @@ impl<'a> Ctx<'a> {
             budget,
             log: WireLog::default(),
             auth: None,
+            accepted: None,
             phase,
             next_conn: 0,
         }

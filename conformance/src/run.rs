@@ -4,7 +4,7 @@
 use crate::case::Case;
 use crate::ctx::Ctx;
 use crate::rule::Cited;
-use crate::target::{AuthSettings, Budget, Target};
+use crate::target::{Accepted, AuthSettings, Budget, Conn, Target};
 use crate::verdict::{CloseOutcome, Outcome, Verdict};
 use crate::wire::WireEvent;
 use serde::Serialize;
@@ -193,6 +193,29 @@ fn run_one(
         ctx.log.events(),
     );
     (result, signals)
+}
+
+/// Run a client case on a connection a client opened to the suite (serving
+/// clients): `head` is the opening handshake it sent, parsed as `request`,
+/// and `read_past` what was read after it.
+pub fn run_accepted(
+    case: &Case,
+    client: &Target,
+    stream: std::net::TcpStream,
+    request: crate::wire::http::HttpRequest,
+    head: &[u8],
+    read_past: &[u8],
+    timeout: Duration,
+) -> CaseResult {
+    let start = Instant::now();
+    let longest = case.min_timeout.map_or(timeout, |m| m.max(timeout));
+    let budget = Budget::until(start + longest);
+    let mut ctx = Ctx::with_budget(client, budget.clone(), longest);
+    let conn = Conn::accepted(stream, 1, ctx.log.clone(), budget, head, read_past);
+    ctx.accepted = Some(Accepted { conn, request });
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| case.run.call(&mut ctx)))
+        .unwrap_or_else(|_| Outcome::failed("internal error in the suite (please report)"));
+    result_of(case, outcome, start.elapsed().as_millis() as u64, ctx.log.events())
 }
 
 fn result_of(case: &Case, outcome: Outcome, duration_ms: u64, wire: Vec<WireEvent>) -> CaseResult {

@@ -257,6 +257,24 @@ impl Target {
         })
     }
 
+    /// A client the suite serves (`voxproof serve`), as reports name it:
+    /// the agent and where it connected from.
+    pub fn client(agent: &str, peer: std::net::SocketAddr) -> Target {
+        Target {
+            url: format!("client {agent} ({peer})"),
+            authority: peer.to_string(),
+            resource: "/".into(),
+            route: Route {
+                addr: peer,
+                proxy: None,
+                tls: None,
+            },
+            shape: Shape::default(),
+            voice: None,
+            telephony: None,
+        }
+    }
+
     /// One connection (with its tunnel and TLS handshake, if any), to tell
     /// an unreachable target from a failing one.
     pub fn check_reachable(&self, timeout: Duration) -> Result<(), String> {
@@ -408,6 +426,13 @@ impl Budget {
     }
 }
 
+/// A client's connection to the suite (serving clients): the socket, the
+/// opening handshake it sent, and any bytes read past it.
+pub struct Accepted {
+    pub conn: Conn,
+    pub request: crate::wire::http::HttpRequest,
+}
+
 /// One raw TCP connection inside a case.
 pub struct Conn {
     stream: Stream,
@@ -465,6 +490,34 @@ impl Conn {
             write_timeout: None,
             log_bytes: true,
         })
+    }
+
+    /// A connection a client opened to the suite, its opening handshake
+    /// (`head` bytes) already read; bytes read past it stay pending.
+    pub fn accepted(
+        stream: std::net::TcpStream,
+        id: u32,
+        log: WireLog,
+        budget: Arc<Budget>,
+        head: &[u8],
+        read_past: &[u8],
+    ) -> Conn {
+        log.bytes(id, Dir::Recv, head);
+        let mut pending = Pending::new();
+        pending.extend_from_slice(read_past);
+        Conn {
+            stream: Stream::Tcp(stream),
+            id,
+            log,
+            budget,
+            wait: None,
+            opened: Instant::now(),
+            pending,
+            chunk: vec![0; 256 * 1024],
+            read_timeout: None,
+            write_timeout: None,
+            log_bytes: true,
+        }
     }
 
     /// The case logs what this connection carries as messages (a telephony
@@ -695,6 +748,11 @@ impl Conn {
                 Err(ReadEnd::Error(e.to_string()))
             }
         }
+    }
+
+    /// Bytes received and not yet consumed (after a handshake: frames).
+    pub fn pending_bytes(&self) -> &[u8] {
+        self.pending.bytes()
     }
 
     /// Read the response to an opening handshake; bytes after its header

@@ -2,6 +2,7 @@
 //! so a case's code is found from its id.
 
 pub mod auth;
+pub mod client;
 pub mod framing;
 pub mod handshake;
 pub mod telephony;

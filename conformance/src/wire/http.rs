@@ -1,4 +1,5 @@
-//! Reading a server's HTTP response, independent of the reference's code.
+//! Reading a server's HTTP response (and, serving clients, a client's request),
+//! independent of the reference's code.
 
 /// A response header section as received.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,5 +208,76 @@ mod tests {
             parse_response(b"HTTP/1.1 101 OK\r\nUpgrade: websocket\r\n"),
             ParseResponse::Partial
         );
+    }
+}
+
+/// An opening handshake a client sent to the suite (serving clients).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: String,
+    /// Path and query, as sent.
+    pub target: String,
+    pub minor_version: u8,
+    pub headers: Vec<(String, Vec<u8>)>,
+}
+
+impl HttpRequest {
+    /// Values of every field line named `name` (case-insensitive).
+    pub fn values(&self, name: &str) -> Vec<&[u8]> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_slice())
+            .collect()
+    }
+
+    /// The comma-separated elements of every `name` field, trimmed.
+    pub fn list(&self, name: &str) -> Vec<String> {
+        self.values(name)
+            .iter()
+            .flat_map(|v| String::from_utf8_lossy(v).split(',').map(|e| e.trim().to_string()).collect::<Vec<_>>())
+            .filter(|e| !e.is_empty())
+            .collect()
+    }
+
+    /// The query parameter `name`, percent-decoded.
+    pub fn query(&self, name: &str) -> Option<String> {
+        let (_, query) = self.target.split_once('?')?;
+        query.split('&').find_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (k == name).then(|| percent_encoding::percent_decode_str(&v.replace('+', " ")).decode_utf8_lossy().into_owned())
+        })
+    }
+
+    /// The path without the query.
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+}
+
+/// A request head from the front of `buf`: the request and the length of
+/// its head, `Ok(None)` while incomplete.
+pub fn parse_request(buf: &[u8]) -> Result<Option<(HttpRequest, usize)>, String> {
+    let mut fields = [httparse::EMPTY_HEADER; MAX_RESPONSE_HEADERS];
+    let mut req = httparse::Request::new(&mut fields);
+    match req.parse(buf) {
+        Ok(httparse::Status::Complete(len)) => Ok(Some((
+            HttpRequest {
+                method: req.method.unwrap_or("").to_string(),
+                target: req.path.unwrap_or("").to_string(),
+                minor_version: req.version.unwrap_or(1),
+                headers: req
+                    .headers
+                    .iter()
+                    .map(|h| (h.name.to_string(), h.value.to_vec()))
+                    .collect(),
+            },
+            len,
+        ))),
+        Ok(httparse::Status::Partial) if buf.len() > MAX_RESPONSE_HEAD => {
+            Err(format!("a request head longer than {MAX_RESPONSE_HEAD} bytes"))
+        }
+        Ok(httparse::Status::Partial) => Ok(None),
+        Err(e) => Err(format!("not an HTTP request ({e})")),
     }
 }

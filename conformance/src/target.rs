@@ -654,7 +654,7 @@ impl Conn {
     pub fn send_stream<'a>(
         &mut self,
         frames: impl IntoIterator<Item = (u8, &'a [u8])>,
-        key: [u8; 4],
+        key: Option<[u8; 4]>,
         write_size: usize,
     ) -> Result<(), String> {
         let size = write_size.max(1);
@@ -667,10 +667,10 @@ impl Conn {
                 first,
                 payload.len() as u64,
                 frame::LenEncoding::Minimal,
-                Some(key),
+                key,
             );
             self.stream_piece(&mut out, &header, None, size)?;
-            self.stream_piece(&mut out, payload, Some(key), size)?;
+            self.stream_piece(&mut out, payload, key, size)?;
         }
         if !out.is_empty() {
             self.send(&out)?;

@@ -68,11 +68,15 @@ pub enum Kind {
     CloseReasonNotUtf8,
     /// A data frame after the target's close frame (§5.5.1).
     DataAfterClose,
+    /// An unmasked frame from a client (§5.1), when the suite serves one.
+    Unmasked,
 }
 
 const R_MASK: &str =
     "A server MUST NOT mask any frames that it sends to the client.  A client MUST close a \
 connection if it detects a masked frame.";
+const R_UNMASKED: &str = "a client MUST mask all frames that it sends to the server (see Section 5.3 for \
+further details). [...] The server MUST close the connection upon receiving a frame that is not masked.";
 const R_RSV: &str = "RSV1, RSV2, RSV3:  1 bit each  MUST be 0 unless an extension is negotiated that defines meanings \
 for non-zero values.  If a nonzero value is received and none of the negotiated extensions defines the meaning of such a \
 nonzero value, the receiving endpoint MUST _Fail the WebSocket Connection_.";
@@ -105,7 +109,7 @@ const R_AFTER_CLOSE: &str =
     "The application MUST NOT send any more data frames after sending a Close frame.";
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Masked,
         Kind::Rsv,
         Kind::ReservedOpcode,
@@ -119,6 +123,7 @@ impl Kind {
         Kind::CloseCode,
         Kind::CloseReasonNotUtf8,
         Kind::DataAfterClose,
+        Kind::Unmasked,
     ];
 
     /// What a [`Kind::CloseCode`] breaks when the code is 1005, 1006 or
@@ -143,6 +148,7 @@ impl Kind {
             Kind::CloseCode => r("5.5.1, §7.4", R_CLOSE_BODY),
             Kind::CloseReasonNotUtf8 => r("5.5.1, §8.1", R_CLOSE_REASON),
             Kind::DataAfterClose => r("5.5.1, §1.4", R_AFTER_CLOSE),
+            Kind::Unmasked => r("5.1", R_UNMASKED),
         }
     }
 }
@@ -228,6 +234,9 @@ pub struct Observer {
     stopped: bool,
     events: VecDeque<Observed>,
     replies: VecDeque<Frame>,
+    /// The suite serves a client: frames must come masked (and a masked
+    /// one is the rule, not a breach).
+    facing_client: bool,
 }
 
 impl Default for Observer {
@@ -248,6 +257,16 @@ impl Observer {
             stopped: false,
             events: VecDeque::new(),
             replies: VecDeque::new(),
+            facing_client: false,
+        }
+    }
+
+    /// A server's observer of a client (`voxproof serve`): the same rules,
+    /// but every frame must be masked.
+    pub fn facing_client() -> Observer {
+        Observer {
+            facing_client: true,
+            ..Observer::new()
         }
     }
 
@@ -320,8 +339,13 @@ impl Observer {
         }
         //= https://www.rfc-editor.org/rfc/rfc6455#section-5.1
         //# A server MUST NOT mask any frames that it sends to the client.
-        if frame.mask.is_some() {
+        if frame.mask.is_some() && !self.facing_client {
             self.violation(now, Kind::Masked, "the target masked a frame");
+        }
+        //= https://www.rfc-editor.org/rfc/rfc6455#section-5.1
+        //# a client MUST mask all frames that it sends to the server
+        if frame.mask.is_none() && self.facing_client {
+            self.violation(now, Kind::Unmasked, "the client sent a frame without a mask");
         }
         if frame.rsv != 0 {
             let detail = format!(
@@ -569,6 +593,26 @@ mod tests {
         o.receive_frame(Frame::close(Some(close_code::NORMAL), b""), now);
         assert_eq!(o.poll_reply(), None);
         assert!(o.close_received());
+    }
+
+    #[test]
+    fn facing_a_client_frames_must_come_masked() {
+        let now = Instant::now();
+        let mut o = Observer::facing_client();
+        o.receive_frame(text(b"hi").masked([1, 2, 3, 4]), now);
+        o.receive_frame(text(b"bare"), now);
+        let got: Vec<Event> = std::iter::from_fn(|| o.poll_event().map(|e| e.event)).collect();
+        assert_eq!(
+            got[0],
+            Event::Message {
+                binary: false,
+                payload: b"hi".to_vec()
+            }
+        );
+        assert!(
+            matches!(&got[1], Event::Violation(v) if v.kind == Kind::Unmasked && v.rule.section == "5.1"),
+            "{got:?}"
+        );
     }
 
     #[test]

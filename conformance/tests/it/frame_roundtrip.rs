@@ -202,7 +202,7 @@ fn streamed_frames_are_the_crafted_bytes() {
         let parts = frames
             .iter()
             .map(|f| (f.first_byte(), f.payload.as_slice()));
-        conn.send_stream(parts, key, write).unwrap();
+        conn.send_stream(parts, Some(key), write).unwrap();
         conn.shutdown_write();
         drop(conn);
         let got = peer.join().unwrap();

@@ -10,6 +10,7 @@
 mod common;
 
 mod bounded_runs;
+mod client_framing;
 mod catalogue;
 mod cli;
 mod faulty_auth;

@@ -2,11 +2,12 @@
 //! ([docs/autobahn-utf8.md](../../../../docs/autobahn-utf8.md#how-a-case-is-sent)).
 
 use super::cat6_utf8_data::{Piece, Utf8Case, Utf8Expect, CASES, EXTRA, FILE, SOURCE};
-use super::engine::{CloseExpect, Event, Expect, Step, MASK};
+use super::engine::{CloseExpect, Event, Expect, Step};
 use super::script;
 use crate::case::{from_row, Case};
 use crate::rule::Rule;
 use crate::wire::frame::Frame;
+use std::sync::Arc;
 use std::time::Duration;
 
 const INVALID: Rule = Rule::new(
@@ -75,8 +76,9 @@ failing only at the end is NON-STRICT",
 fn steps(row: &Utf8Case) -> Vec<Step> {
     let mut out = Vec::new();
     let mut frames: Vec<Frame> = Vec::new();
-    // A frame whose header is out and whose payload follows in pieces.
-    let mut open: Option<(Vec<u8>, usize)> = None;
+    // A frame whose header is out and whose payload follows in pieces: the
+    // frame and how much of its payload is out.
+    let mut open: Option<(Arc<Frame>, usize)> = None;
     let mut in_frame = false;
     for step in row.steps() {
         match step {
@@ -89,21 +91,18 @@ fn steps(row: &Utf8Case) -> Vec<Step> {
                 if !frames.is_empty() {
                     out.push(Step::Frames(std::mem::take(&mut frames)));
                 }
-                // Encode the whole frame now; its bytes go out piece by piece.
-                let full = Frame::new(opcode, row.payload[..len].to_vec())
-                    .fin(fin)
-                    .masked(MASK)
-                    .encode();
-                let header_len = full.len() - len;
-                out.push(Step::Raw(full[..header_len].to_vec()));
-                open = Some((full, header_len));
+                // The session encodes the frame (masked as its role masks)
+                // and sends it piece by piece.
+                let frame = Arc::new(Frame::new(opcode, row.payload[..len].to_vec()).fin(fin));
+                out.push(Step::Part(frame.clone(), None));
+                open = Some((frame, 0));
                 in_frame = true;
             }
             Piece::Data(bytes) => {
-                if let Some((full, at)) = open.as_mut() {
-                    out.push(Step::Raw(full[*at..*at + bytes.len()].to_vec()));
+                if let Some((frame, at)) = open.as_mut() {
+                    out.push(Step::Part(frame.clone(), Some(*at..*at + bytes.len())));
                     *at += bytes.len();
-                    if *at == full.len() {
+                    if *at == frame.payload.len() {
                         in_frame = false;
                     }
                 }

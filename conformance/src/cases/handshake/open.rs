@@ -75,3 +75,53 @@ pub fn judge_valid(answer: &HttpAnswer) -> Outcome {
         Err(o) => o,
     }
 }
+
+/// Serving a client (`voxproof serve`): answer the opening handshake it
+/// sent with a 101 for its key, or, when the request is not one (RFC 6455
+/// §4.1's client requirements), with a 400 and the outcome saying why.
+pub fn answer_client(accepted: crate::target::Accepted) -> Result<Conn, Outcome> {
+    let crate::target::Accepted { mut conn, request } = accepted;
+    let key = request.values("Sec-WebSocket-Key");
+    let problem = if request.method != "GET" {
+        Some(format!("method {}, not GET", request.method))
+    } else if !request.list("Upgrade").iter().any(|t| t.eq_ignore_ascii_case("websocket")) {
+        Some("no Upgrade: websocket".into())
+    } else if !request.list("Connection").iter().any(|t| t.eq_ignore_ascii_case("upgrade")) {
+        Some("no Connection: Upgrade".into())
+    } else if request.values("Sec-WebSocket-Version") != [b"13".as_slice()] {
+        Some("Sec-WebSocket-Version is not 13".into())
+    } else if key.len() != 1 {
+        Some(format!("{} Sec-WebSocket-Key fields, one expected", key.len()))
+    } else {
+        None
+    };
+    if let Some(why) = problem {
+        let _ = conn.send(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        return Err(Outcome::failed_by(CLIENT_REQUEST, format!("the client's opening handshake: {why}")));
+    }
+    let accept = accept_of(&String::from_utf8_lossy(key[0]));
+    let response = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: {accept}\r\n\r\n"
+    );
+    conn.send(response.as_bytes()).map_err(Outcome::failed)?;
+    Ok(conn)
+}
+
+/// What a client's opening handshake must carry (RFC 6455 §4.1).
+pub const CLIENT_REQUEST: crate::rule::Rule = crate::rule::Rule::new(
+    "RFC 6455",
+    "4.1",
+    "The handshake MUST be a valid HTTP request as specified by [RFC2616]. [...] The method of the request MUST be GET, and the HTTP version MUST be at least 1.1.",
+);
+
+/// `Sec-WebSocket-Accept` for `key` (RFC 6455 §4.2.2 step 5.4): base64 of
+/// the SHA-1 of the key and the protocol's GUID.
+pub fn accept_of(key: &str) -> String {
+    use base64::Engine as _;
+    use sha1::Digest as _;
+    let mut h = sha1::Sha1::new();
+    h.update(key.trim().as_bytes());
+    h.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    base64::engine::general_purpose::STANDARD.encode(h.finalize())
+}

@@ -33,6 +33,10 @@ pub enum Step {
     },
     /// Write raw bytes as they are.
     Raw(Vec<u8>),
+    /// Write part of a frame, encoded (and masked) as the suite's role
+    /// does: its header (None) or a range of its payload. A frame whose
+    /// payload goes out in pieces with pauses between them.
+    Part(std::sync::Arc<Frame>, Option<std::ops::Range<usize>>),
     /// Send a ping and read until its pong (or a close) arrives; the pong is
     /// recorded as an event like any other.
     Sync(Vec<u8>),

@@ -3,7 +3,7 @@
 
 use super::judge::{judge, Observation};
 use super::script::{intern, Event, Script, Step, LARGE, MASK, MIN_WAIT};
-use crate::cases::handshake::open::{handshake, RFC_ACCEPT, RFC_KEY};
+use crate::cases::handshake::open::{answer_client, handshake, RFC_ACCEPT, RFC_KEY};
 use crate::ctx::Ctx;
 use crate::target::{Conn, FrameEnd, ReadEnd, STREAM_BLOCK};
 use crate::verdict::{Closer, Outcome};
@@ -29,6 +29,9 @@ struct Session {
     write_failed: bool,
     /// Round trip of the opening handshake, to scale waits.
     rtt: Duration,
+    /// How the suite masks what it sends: with [`MASK`] as a client, not at
+    /// all as a server (serving a client, `voxproof serve`).
+    mask: Option<[u8; 4]>,
 }
 
 /// What reading stopped on.
@@ -48,7 +51,8 @@ impl Session {
             self.obs.suite_sent_close = true;
             self.observer.sent_close();
         }
-        let encode = |f: &Frame| f.encode_with(Some(f.mask.unwrap_or(MASK)));
+        let mask = self.mask;
+        let encode = |f: &Frame| f.encode_with(f.mask.or(mask));
         let sent = match chunk {
             Some(c) => frames
                 .iter()
@@ -68,7 +72,7 @@ impl Session {
                         result = result.and_then(|()| {
                             self.conn.send_stream(
                                 [(first, f.payload.as_slice())],
-                                MASK,
+                                mask,
                                 STREAM_BLOCK,
                             )
                         });
@@ -139,8 +143,12 @@ impl Session {
                 // Completing the closing handshake the target started.
                 self.send(&[reply], None, true);
             } else {
-                // A pong, as a client must (RFC 6455 §5.5.2).
-                let _ = self.conn.send_frame(&reply.masked(MASK));
+                // A pong, as an endpoint must (RFC 6455 §5.5.2).
+                let reply = match self.mask {
+                    Some(key) => reply.masked(key),
+                    None => reply,
+                };
+                let _ = self.conn.send_frame(&reply);
             }
         }
         stop
@@ -201,9 +209,16 @@ impl Session {
         !self.tcp_done && self.obs.target_close.is_none()
     }
 
-    /// After the close: read until TCP closes or the deadline passes.
+    /// After the close: read until TCP closes or the deadline passes. A
+    /// server closes the TCP connection itself once both close frames have
+    /// passed (RFC 6455 §7.1.1), which ends the connection as it should.
     fn drain(&mut self) {
         while !self.tcp_done {
+            if self.mask.is_none() && self.obs.suite_sent_close && self.obs.target_close.is_some() {
+                self.conn.shutdown_write();
+                self.obs.target_closed_tcp = true;
+                return;
+            }
             let _ = self.read_one();
         }
     }
@@ -212,17 +227,31 @@ impl Session {
 /// Run a script against the target and judge it.
 pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
     let started = Instant::now();
-    let conn = match handshake(ctx, RFC_KEY, RFC_ACCEPT) {
+    // Serving a client, the suite is the server: it answers the client's
+    // handshake, sends unmasked and expects masked frames.
+    let (opened, observer, mask) = match ctx.accepted.take() {
+        Some(accepted) => (
+            answer_client(accepted),
+            Observer::facing_client(),
+            None,
+        ),
+        None => (handshake(ctx, RFC_KEY, RFC_ACCEPT), Observer::new(), Some(MASK)),
+    };
+    let conn = match opened {
         Ok(c) => c,
-        Err(o) => return Outcome::new(o.verdict, format!("opening handshake: {}", o.detail)),
+        Err(o) => {
+            let detail = format!("opening handshake: {}", o.detail);
+            return Outcome { detail, ..o };
+        }
     };
     let mut s = Session {
         conn,
-        observer: Observer::new().with_max_payload(MAX_PAYLOAD),
+        observer: observer.with_max_payload(MAX_PAYLOAD),
         obs: Observation::default(),
         tcp_done: false,
         write_failed: false,
         rtt: started.elapsed(),
+        mask,
     };
     let mut barriers = 0;
     for step in &script.steps {
@@ -247,13 +276,22 @@ pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
                 });
                 let sent = s
                     .conn
-                    .send_stream(frames, MASK, chop.unwrap_or(STREAM_BLOCK));
+                    .send_stream(frames, s.mask, chop.unwrap_or(STREAM_BLOCK));
                 if sent.is_err() {
                     s.write_failed = true;
                 }
                 sent.is_ok()
             }
             Step::Raw(bytes) => s.conn.send(bytes).is_ok(),
+            Step::Part(frame, range) => {
+                let encoded = frame.encode_with(frame.mask.or(s.mask));
+                let header = encoded.len() - frame.payload.len();
+                let bytes = match range {
+                    None => &encoded[..header],
+                    Some(r) => &encoded[header + r.start..header + r.end],
+                };
+                s.conn.send(bytes).is_ok()
+            }
             Step::Sync(payload) => {
                 s.send(&[Frame::new(opcode::PING, payload.clone())], None, false)
                     && s.read_until_pong(Some(payload))

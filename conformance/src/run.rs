@@ -215,7 +215,12 @@ pub fn run_accepted(
     ctx.accepted = Some(Accepted { conn, request });
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| case.run.call(&mut ctx)))
         .unwrap_or_else(|_| Outcome::failed("internal error in the suite (please report)"));
-    result_of(case, outcome, start.elapsed().as_millis() as u64, ctx.log.events())
+    result_of(
+        case,
+        outcome,
+        start.elapsed().as_millis() as u64,
+        ctx.log.events(),
+    )
 }
 
 fn result_of(case: &Case, outcome: Outcome, duration_ms: u64, wire: Vec<WireEvent>) -> CaseResult {

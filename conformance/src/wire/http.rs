@@ -235,7 +235,12 @@ impl HttpRequest {
     pub fn list(&self, name: &str) -> Vec<String> {
         self.values(name)
             .iter()
-            .flat_map(|v| String::from_utf8_lossy(v).split(',').map(|e| e.trim().to_string()).collect::<Vec<_>>())
+            .flat_map(|v| {
+                String::from_utf8_lossy(v)
+                    .split(',')
+                    .map(|e| e.trim().to_string())
+                    .collect::<Vec<_>>()
+            })
             .filter(|e| !e.is_empty())
             .collect()
     }
@@ -245,7 +250,11 @@ impl HttpRequest {
         let (_, query) = self.target.split_once('?')?;
         query.split('&').find_map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (k == name).then(|| percent_encoding::percent_decode_str(&v.replace('+', " ")).decode_utf8_lossy().into_owned())
+            (k == name).then(|| {
+                percent_encoding::percent_decode_str(&v.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            })
         })
     }
 
@@ -274,9 +283,9 @@ pub fn parse_request(buf: &[u8]) -> Result<Option<(HttpRequest, usize)>, String>
             },
             len,
         ))),
-        Ok(httparse::Status::Partial) if buf.len() > MAX_RESPONSE_HEAD => {
-            Err(format!("a request head longer than {MAX_RESPONSE_HEAD} bytes"))
-        }
+        Ok(httparse::Status::Partial) if buf.len() > MAX_RESPONSE_HEAD => Err(format!(
+            "a request head longer than {MAX_RESPONSE_HEAD} bytes"
+        )),
         Ok(httparse::Status::Partial) => Ok(None),
         Err(e) => Err(format!("not an HTTP request ({e})")),
     }

@@ -345,7 +345,11 @@ impl Observer {
         //= https://www.rfc-editor.org/rfc/rfc6455#section-5.1
         //# a client MUST mask all frames that it sends to the server
         if frame.mask.is_none() && self.facing_client {
-            self.violation(now, Kind::Unmasked, "the client sent a frame without a mask");
+            self.violation(
+                now,
+                Kind::Unmasked,
+                "the client sent a frame without a mask",
+            );
         }
         if frame.rsv != 0 {
             let detail = format!(

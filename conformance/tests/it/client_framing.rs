@@ -2,8 +2,9 @@
 //! client, driven as its autobahn-client example drives it (connect, echo
 //! every message, answer the close), must come out as Autobahn rates it.
 
-use std::io::Read;
-use std::net::TcpListener;
+use crate::faulty_framing::{echo, rows, Faults, F};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::thread;
 use std::time::Duration;
 use tungstenite::Message;
@@ -38,7 +39,9 @@ pub fn serve_one(case: &Case, client: impl FnOnce(String) + Send + 'static) -> C
     let url = format!("ws://{}/runCase", listener.local_addr().unwrap());
     let c = thread::spawn(move || client(url));
     let (mut stream, peer) = listener.accept().unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let (request, head) = loop {
@@ -95,7 +98,11 @@ fn tungstenite_s_client_passes_autobahn_s_framing_cases() {
                 // tungstenite answers a 1-byte close body by closing
                 // without a code, where 1002 is asked for.
                 let lenient = r.id == "client.framing.extra.close-1-byte-payload";
-                let want = if lenient { Verdict::NonStrict } else { Verdict::Ok };
+                let want = if lenient {
+                    Verdict::NonStrict
+                } else {
+                    Verdict::Ok
+                };
                 return r.verdict != want;
             }
             let id = r.autobahn.as_deref().unwrap_or("");
@@ -108,8 +115,136 @@ fn tungstenite_s_client_passes_autobahn_s_framing_cases() {
         })
         .map(|r| {
             let close = r.close.as_ref().map_or("-", |c| c.verdict.as_str());
-            format!("{} {}: {}/{close} {}", r.id, r.autobahn.as_deref().unwrap_or(""), r.verdict.as_str(), r.detail)
+            format!(
+                "{} {}: {}/{close} {}",
+                r.id,
+                r.autobahn.as_deref().unwrap_or(""),
+                r.verdict.as_str(),
+                r.detail
+            )
         })
         .collect();
     assert!(differ.is_empty(), "{}", differ.join("\n"));
+}
+
+/// A raw echo client: the RFC 6455 §1.3 request, then the echo of
+/// `faulty_framing.rs` in the client's role with `f`'s rules broken.
+fn raw_client(f: Faults) -> impl FnOnce(String) + Send + 'static {
+    move |url: String| {
+        let addr = url
+            .trim_start_matches("ws://")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string();
+        let Ok(mut stream) = TcpStream::connect(&addr) else {
+            return;
+        };
+        let request = format!(
+            "GET /runCase HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        );
+        if stream.write_all(request.as_bytes()).is_err() {
+            return;
+        }
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        let end = loop {
+            match stream.read(&mut chunk) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+            if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at + 4;
+            }
+        };
+        let rest = buf.split_off(end);
+        echo(stream, rest, f, true);
+    }
+}
+
+fn run_all(jobs: Vec<(Case, Faults)>) -> Vec<CaseResult> {
+    let mut out = Vec::new();
+    for chunk in jobs.chunks(16) {
+        let handles: Vec<_> = chunk
+            .iter()
+            .cloned()
+            .map(|(case, f)| thread::spawn(move || serve_one(&case, raw_client(f))))
+            .collect();
+        out.extend(handles.into_iter().map(|h| h.join().unwrap()));
+    }
+    out
+}
+
+#[test]
+fn the_fault_free_raw_client_fails_no_client_framing_case() {
+    let jobs = client::framing::cases()
+        .into_iter()
+        .map(|c| (c, F))
+        .collect();
+    let failed: Vec<String> = run_all(jobs)
+        .iter()
+        .filter(|r| r.verdict == Verdict::Failed)
+        .map(|r| format!("{}: {}", r.id, r.detail))
+        .collect();
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+/// Each switch of the echo, in the client's role, fails the client
+/// framing cases it fails as a server; a client that takes masked frames
+/// fails the one case only a client has.
+#[test]
+fn every_client_framing_case_fails_on_its_faulty_client() {
+    let cases = client::framing::cases();
+    let claims = |pattern: &str, id: &str| match pattern.strip_suffix('*') {
+        Some(prefix) => id.starts_with(&format!("client.{prefix}")),
+        None => id == format!("client.{pattern}"),
+    };
+    // A client does not close TCP first (the server does, RFC 6455
+    // §7.1.1): the cases a server fails by keeping TCP open, a client fails
+    // by not answering the close.
+    let mut rows: Vec<(Vec<&str>, Faults)> = rows()
+        .into_iter()
+        .map(|r| {
+            let f = if r.f.no_tcp_close {
+                Faults {
+                    no_close_reply: true,
+                    ..F
+                }
+            } else {
+                r.f
+            };
+            (r.cases.to_vec(), f)
+        })
+        .collect();
+    rows.push((
+        vec!["framing.extra.masked-from-server"],
+        Faults {
+            accept_unmasked: true,
+            ..F
+        },
+    ));
+    let mut jobs = Vec::new();
+    for (patterns, f) in &rows {
+        for c in &cases {
+            if patterns.iter().any(|p| claims(p, &c.id)) {
+                jobs.push((c.clone(), *f));
+            }
+        }
+    }
+    let unclaimed: Vec<&str> = cases
+        .iter()
+        .map(|c| c.id.as_ref())
+        .filter(|id| !jobs.iter().any(|(c, _)| c.id == *id))
+        .collect();
+    assert!(
+        unclaimed.is_empty(),
+        "client framing cases no fault claims: {unclaimed:?}"
+    );
+    let not_failed: Vec<String> = run_all(jobs)
+        .iter()
+        .filter(|r| r.verdict != Verdict::Failed)
+        .map(|r| format!("{} {}: {}", r.id, r.verdict.as_str(), r.detail))
+        .collect();
+    assert!(not_failed.is_empty(), "{}", not_failed.join("\n"));
 }

@@ -20,35 +20,38 @@ use voxproof_reference::handshake::Request;
 use voxproof_reference::upgrade::Upgrade;
 
 #[derive(Clone, Copy)]
-struct Faults {
-    corrupt_echo: bool,
-    echo_fragments: bool,
-    no_pong: bool,
-    answer_pongs: bool,
-    ignore_rsv: bool,
-    ignore_reserved_opcodes: bool,
-    lenient_continuation: bool,
-    lenient_control: bool,
-    no_utf8_check: bool,
-    any_close_code: bool,
-    no_close_reply: bool,
-    wrong_close_code: bool,
-    no_tcp_close: bool,
-    process_after_close: bool,
-    accept_unmasked: bool,
-    mask_output: bool,
-    lenient_length: bool,
-    zero_key_is_unmasked: bool,
+pub(crate) struct Faults {
+    pub corrupt_echo: bool,
+    pub echo_fragments: bool,
+    pub no_pong: bool,
+    pub answer_pongs: bool,
+    pub ignore_rsv: bool,
+    pub ignore_reserved_opcodes: bool,
+    pub lenient_continuation: bool,
+    pub lenient_control: bool,
+    pub no_utf8_check: bool,
+    pub any_close_code: bool,
+    pub no_close_reply: bool,
+    pub wrong_close_code: bool,
+    pub no_tcp_close: bool,
+    pub process_after_close: bool,
+    pub accept_unmasked: bool,
+    pub mask_output: bool,
+    pub lenient_length: bool,
+    pub zero_key_is_unmasked: bool,
     /// The body of every close frame it sends, as is (a 1-byte body, a code
     /// not allowed on the wire, a reason that is not UTF-8).
-    close_body: Option<&'static [u8]>,
+    pub close_body: Option<&'static [u8]>,
     /// RSV1 set on every data frame it sends.
-    rsv_output: bool,
+    pub rsv_output: bool,
 }
 
 struct Conn {
     stream: TcpStream,
     f: Faults,
+    /// The same echo as a client (`client_framing.rs`): it masks what it
+    /// sends and refuses masked frames.
+    client: bool,
 }
 
 impl Conn {
@@ -60,7 +63,8 @@ impl Conn {
         if self.f.rsv_output && frame.opcode < opcode::CLOSE {
             frame.rsv = 0b100;
         }
-        let frame = if self.f.mask_output {
+        // mask_output breaks the role's masking rule either way.
+        let frame = if self.f.mask_output != self.client {
             frame.masked([1, 2, 3, 4])
         } else {
             frame
@@ -95,8 +99,15 @@ fn utf8_broken(bytes: &[u8]) -> bool {
 
 /// The echo server after the 101, with `f`'s rules broken; `buf` holds
 /// the bytes read past the request.
-fn serve_connection(stream: TcpStream, mut buf: Vec<u8>, f: Faults) {
-    let mut c = Conn { stream, f };
+fn serve_connection(stream: TcpStream, buf: Vec<u8>, f: Faults) {
+    echo(stream, buf, f, false)
+}
+
+/// The echo after the opening handshake, as a server or (`client`) as a
+/// client, with `f`'s rules broken; `buf` holds the bytes read past the
+/// handshake.
+pub(crate) fn echo(stream: TcpStream, mut buf: Vec<u8>, f: Faults, client: bool) {
+    let mut c = Conn { stream, f, client };
     let _ = c.stream.set_read_timeout(Some(Duration::from_secs(10)));
     let mut chunk = vec![0u8; 1 << 16];
     let mut partial: Option<(u8, Vec<u8>)> = None;
@@ -127,7 +138,9 @@ fn serve_connection(stream: TcpStream, mut buf: Vec<u8>, f: Faults) {
         }
         let unmasked =
             frame.mask.is_none() || (f.zero_key_is_unmasked && frame.mask == Some([0; 4]));
-        if unmasked && !f.accept_unmasked {
+        // accept_unmasked takes any masking: unmasked frames from a client,
+        // masked ones from a server.
+        if unmasked != client && !f.accept_unmasked {
             return c.fail(1002);
         }
         if frame.rsv != 0 && !f.ignore_rsv {
@@ -242,7 +255,7 @@ fn echo_server(f: Faults) -> Hooks {
     })
 }
 
-const F: Faults = Faults {
+pub(crate) const F: Faults = Faults {
     corrupt_echo: false,
     echo_fragments: false,
     no_pong: false,
@@ -265,12 +278,26 @@ const F: Faults = Faults {
     rsv_output: false,
 };
 
-fn row(name: &'static str, cases: &'static [&'static str], f: Faults) -> Fault {
-    faulty::fault(name, cases, echo_server(f))
+/// A switch setting and the cases it must make FAILED.
+pub(crate) struct Row {
+    pub name: &'static str,
+    pub cases: &'static [&'static str],
+    pub f: Faults,
+}
+
+fn row(name: &'static str, cases: &'static [&'static str], f: Faults) -> Row {
+    Row { name, cases, f }
+}
+
+fn faults() -> Vec<Fault> {
+    rows()
+        .into_iter()
+        .map(|r| faulty::fault(r.name, r.cases, echo_server(r.f)))
+        .collect()
 }
 
 /// The switches that break what each case checks.
-fn faults() -> Vec<Fault> {
+pub(crate) fn rows() -> Vec<Row> {
     vec![
         row(
             "no pong",

@@ -10,9 +10,9 @@
 mod common;
 
 mod bounded_runs;
-mod client_framing;
 mod catalogue;
 mod cli;
+mod client_framing;
 mod faulty_auth;
 mod faulty_framing;
 mod faulty_handshake;

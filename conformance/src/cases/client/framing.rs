@@ -64,5 +64,7 @@ connection if it detects a masked frame.",
 
 /// "9.1.10" as [9, 1, 10], so 9.1.10 sorts after 9.1.9.
 fn autobahn_order(id: &str) -> Vec<u32> {
-    id.split('.').map(|n| n.parse().unwrap_or(u32::MAX)).collect()
+    id.split('.')
+        .map(|n| n.parse().unwrap_or(u32::MAX))
+        .collect()
 }

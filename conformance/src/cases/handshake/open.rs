@@ -84,20 +84,35 @@ pub fn answer_client(accepted: crate::target::Accepted) -> Result<Conn, Outcome>
     let key = request.values("Sec-WebSocket-Key");
     let problem = if request.method != "GET" {
         Some(format!("method {}, not GET", request.method))
-    } else if !request.list("Upgrade").iter().any(|t| t.eq_ignore_ascii_case("websocket")) {
+    } else if !request
+        .list("Upgrade")
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case("websocket"))
+    {
         Some("no Upgrade: websocket".into())
-    } else if !request.list("Connection").iter().any(|t| t.eq_ignore_ascii_case("upgrade")) {
+    } else if !request
+        .list("Connection")
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case("upgrade"))
+    {
         Some("no Connection: Upgrade".into())
     } else if request.values("Sec-WebSocket-Version") != [b"13".as_slice()] {
         Some("Sec-WebSocket-Version is not 13".into())
     } else if key.len() != 1 {
-        Some(format!("{} Sec-WebSocket-Key fields, one expected", key.len()))
+        Some(format!(
+            "{} Sec-WebSocket-Key fields, one expected",
+            key.len()
+        ))
     } else {
         None
     };
     if let Some(why) = problem {
-        let _ = conn.send(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-        return Err(Outcome::failed_by(CLIENT_REQUEST, format!("the client's opening handshake: {why}")));
+        let _ = conn
+            .send(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        return Err(Outcome::failed_by(
+            CLIENT_REQUEST,
+            format!("the client's opening handshake: {why}"),
+        ));
     }
     let accept = accept_of(&String::from_utf8_lossy(key[0]));
     let response = format!(

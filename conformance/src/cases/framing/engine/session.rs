@@ -217,6 +217,9 @@ impl Session {
             if self.mask.is_none() && self.obs.suite_sent_close && self.obs.target_close.is_some() {
                 self.conn.shutdown_write();
                 self.obs.target_closed_tcp = true;
+                // What the client still sends before it closes its side is
+                // read (and judged: nothing may follow its close frame).
+                self.read_until(Instant::now() + GRACE, Instant::now, |_| false);
                 return;
             }
             let _ = self.read_one();
@@ -230,12 +233,12 @@ pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
     // Serving a client, the suite is the server: it answers the client's
     // handshake, sends unmasked and expects masked frames.
     let (opened, observer, mask) = match ctx.accepted.take() {
-        Some(accepted) => (
-            answer_client(accepted),
-            Observer::facing_client(),
-            None,
+        Some(accepted) => (answer_client(accepted), Observer::facing_client(), None),
+        None => (
+            handshake(ctx, RFC_KEY, RFC_ACCEPT),
+            Observer::new(),
+            Some(MASK),
         ),
-        None => (handshake(ctx, RFC_KEY, RFC_ACCEPT), Observer::new(), Some(MASK)),
     };
     let conn = match opened {
         Ok(c) => c,

@@ -26,6 +26,10 @@ pub fn resting_rules() -> Vec<(&'static str, Rule)> {
         ),
         ("auth::exchange::CHALLENGE", auth::exchange::CHALLENGE),
         (
+            "handshake::open::CLIENT_REQUEST",
+            handshake::open::CLIENT_REQUEST,
+        ),
+        (
             "wire::observer::Kind::reserved_code_rule",
             Kind::reserved_code_rule(),
         ),

@@ -546,6 +546,7 @@ fn read(mut conn: Conn, judge: &Session, shared: &Mutex<Shared>, done: &AtomicBo
                                     length,
                                     speech,
                                     payload: bytes,
+                                    plays_at: from,
                                 },
                             ));
                         }

@@ -22,6 +22,8 @@ pub enum Seen {
         length: Duration,
         speech: bool,
         payload: Vec<u8>,
+        /// When it starts playing (the play-out buffer's clock).
+        plays_at: Instant,
     },
     BotMark(String),
     BotClear,
@@ -63,14 +65,34 @@ pub fn utterance_ends(t: &Timeline) -> Vec<Instant> {
     ends
 }
 
-/// From the end of the caller's first utterance to the first speech audio
-/// from the bot after it.
+/// From the end of the caller's first utterance to the arrival of the
+/// bot's first speech that starts playing after it: speech still playing
+/// from before (a greeting, the echo of the utterance) is not the answer.
 pub fn first_audio(t: &Timeline) -> Option<Duration> {
     let end = *utterance_ends(t).first()?;
-    t.iter().find_map(|(at, s)| match s {
-        Seen::BotAudio { speech: true, .. } if *at >= end => Some(*at - end),
-        _ => None,
-    })
+    // Runs of speech in play-out time: a frame that plays within
+    // END_OF_UTTERANCE of the previous speech continues its run.
+    let mut run: Option<(Instant, Instant)> = None;
+    for (at, s) in t {
+        let Seen::BotAudio {
+            speech: true,
+            plays_at,
+            length,
+            ..
+        } = s
+        else {
+            continue;
+        };
+        let start = match run {
+            Some((from, until)) if *plays_at <= until + END_OF_UTTERANCE => from,
+            _ => *plays_at,
+        };
+        run = Some((start, *plays_at + *length));
+        if start >= end && *at >= end {
+            return Some(*at - end);
+        }
+    }
+    None
 }
 
 /// When the caller started speaking over the bot, and how long the bot
@@ -158,11 +180,12 @@ mod tests {
         }
     }
 
-    fn bot(speech: bool, payload: u8) -> Seen {
+    fn bot(speech: bool, payload: u8, plays_at: Instant) -> Seen {
         Seen::BotAudio {
             length: TICK,
             speech,
             payload: vec![payload],
+            plays_at,
         }
     }
 
@@ -174,11 +197,27 @@ mod tests {
             .map(|k| (at(20 * k), caller(k, true, false)))
             .collect();
         t.extend((5..30).map(|k| (at(20 * k), caller(k, false, false))));
-        t.push((at(150), bot(false, 9)));
-        t.push((at(700), bot(true, 9)));
+        t.push((at(150), bot(false, 9, at(150))));
+        t.push((at(700), bot(true, 9, at(700))));
         t.sort_by_key(|(a, _)| *a);
         assert_eq!(utterance_ends(&t), [at(80)]);
         assert_eq!(first_audio(&t), Some(Duration::from_millis(620)));
+    }
+
+    #[test]
+    fn a_greeting_still_playing_is_not_the_answer() {
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        let mut t: Timeline = (0..5)
+            .map(|k| (at(20 * k), caller(k, true, false)))
+            .collect();
+        t.extend((5..80).map(|k| (at(20 * k), caller(k, false, false))));
+        // A greeting sent at once at 0 ms, playing until 2 s.
+        t.extend((0..100).map(|k| (at(0), bot(true, 1, at(20 * k)))));
+        // The answer, after the greeting and a pause.
+        t.push((at(1500), bot(true, 2, at(2600))));
+        t.sort_by_key(|(a, _)| *a);
+        assert_eq!(first_audio(&t), Some(Duration::from_millis(1420)));
     }
 
     #[test]
@@ -206,9 +245,9 @@ mod tests {
         let t: Timeline = vec![
             (at(0), caller(1, true, false)),
             (at(20), caller(2, true, false)),
-            (at(45), bot(true, 1)),
-            (at(70), bot(true, 2)),
-            (at(80), bot(true, 3)),
+            (at(45), bot(true, 1, at(45))),
+            (at(70), bot(true, 2, at(70))),
+            (at(80), bot(true, 3, at(80))),
         ];
         let d = mouth_to_ear(&t);
         assert_eq!(d, [Duration::from_millis(45), Duration::from_millis(50)]);

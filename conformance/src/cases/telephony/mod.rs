@@ -24,11 +24,11 @@ pub const CALL: Option<Duration> = Some(Duration::from_secs(15));
 /// The longest the caller waits for the bot to answer or to finish.
 const PATIENCE: Duration = Duration::from_secs(4);
 
-/// Silence while a bot that greets first says its greeting; 300 ms when it
-/// says nothing.
+/// Silence while a bot that greets first says its greeting; 1.2 s when it
+/// says nothing (frameworks start a greeting up to a second into a call).
 pub fn greeting() -> Phase {
     Phase::Greeting {
-        listen: Duration::from_millis(300),
+        listen: Duration::from_millis(1200),
         quiet: Duration::from_millis(400),
         max: PATIENCE,
     }
@@ -173,12 +173,26 @@ pub fn hygiene(
                 Ok(r) => r,
                 Err(o) => return o,
             };
-            breach_of(&rec, &judged).unwrap_or_else(|| {
-                Outcome::ok(format!(
-                    "{} from the bot, none breaking the rule",
-                    sent_summary(&rec)
-                ))
-            })
+            if let Some(o) = breach_of(&rec, &judged) {
+                return o;
+            }
+            // A bot that sent nothing (it crashed, or stayed silent) has
+            // not kept the rule; it has not been asked.
+            if rec.bot_messages() == 0 {
+                let how = ended_early(&rec)
+                    .map(|h| format!(" ({h})"))
+                    .unwrap_or_default();
+                return Outcome::informational(format!(
+                    "nothing to judge: the bot sent no message{how}"
+                ));
+            }
+            let early = ended_early(&rec)
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
+            Outcome::ok(format!(
+                "{} from the bot, none breaking the rule{early}",
+                sent_summary(&rec)
+            ))
         }),
         ..Case::BASE
     })
@@ -438,8 +452,11 @@ pub fn first_audio(platform: Platform, id: &'static str, rule: Rule) -> Case {
             let o = judge_figure(figure, bound, "--max-response-ms", |d| {
                 format!("time to first audio {}", ms(d))
             }, "the bot sent no speech after the caller's utterance");
+            let early = ended_early(&rec)
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
             Outcome {
-                detail: format!("{}; {}; {}", o.detail, marks(&rec), echo(&rec)),
+                detail: format!("{}; {}; {}{early}", o.detail, marks(&rec), echo(&rec)),
                 ..o
             }
         }),
@@ -522,12 +539,19 @@ pub fn barge_in(platform: Platform, id: &'static str, rule: Rule) -> Case {
                 Err(o) => return o,
             };
             let bound = ctx.target.telephony.as_ref().and_then(|t| t.max_barge_in);
-            match figures::barge_in(&rec.timeline) {
+            let o = match figures::barge_in(&rec.timeline) {
                 None => judge_figure(None, bound, "--max-bargein-ms", |_| String::new(),
                     "the bot never spoke after the caller's utterance, so the caller could not speak over it"),
                 Some((_, clear)) => judge_figure(clear, bound, "--max-bargein-ms", |d| {
                     format!("barge-in {} (caller speaks over the bot → clear)", ms(d))
                 }, "the bot did not clear its audio when the caller spoke over it"),
+            };
+            match ended_early(&rec) {
+                Some(how) => Outcome {
+                    detail: format!("{}; {how}", o.detail),
+                    ..o
+                },
+                None => o,
             }
         }),
         ..Case::BASE

@@ -1,4 +1,4 @@
-//! The command line: `voxproof [run] …`, `voxproof list`, `voxproof vectors jwt`.
+//! The command line: `voxproof [run] …`, `voxproof list`, `voxproof serve`, `voxproof vectors jwt`.
 
 use crate::registry;
 use crate::report;
@@ -34,11 +34,45 @@ enum Command {
     Run(Box<RunArgs>),
     /// List the cases with their section and title.
     List(ListArgs),
+    /// Test a WebSocket client: serve the client cases as Autobahn's fuzzingserver does (/getCaseCount, /runCase?case=N&agent=A, /updateReports, /stopServer; docs/clients.md).
+    Serve(Box<ServeArgs>),
     /// Run a vector corpus through the reference implementation.
     Vectors {
         #[command(subcommand)]
         corpus: Option<VectorCorpus>,
     },
+}
+
+/// `voxproof serve`: where it listens, which client cases, which reports.
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// Address to listen on [default: the spec file's url, else 127.0.0.1:9001].
+    #[arg(long, value_name = "HOST:PORT")]
+    listen: Option<String>,
+    /// Serve only cases whose Autobahn id (1.*, 9.1.*) or voxproof id (client.handshake.*) matches; repeatable; replaces the spec file's "cases".
+    #[arg(long = "cases", value_name = "GLOB")]
+    cases: Vec<String>,
+    /// Leave out cases whose id matches; repeatable; added to the spec file's "exclude-cases".
+    #[arg(long = "exclude", value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Autobahn's fuzzingserver.json: url, outdir, cases, exclude-cases, exclude-agent-cases.
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
+    /// Write Autobahn-format reports (index.json, a JSON file per agent and case) into DIR [default: the spec file's outdir].
+    #[arg(long, value_name = "DIR")]
+    autobahn_report: Option<PathBuf>,
+    /// Write the JSON report (every case run so far, every agent) to FILE.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write a self-contained HTML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Deadline of each case in milliseconds.
+    #[arg(long, default_value_t = 2000, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    timeout_ms: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -208,6 +242,9 @@ struct RunArgs {
     /// Write a self-contained HTML report to FILE.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// Write Autobahn-format reports (index.json, a JSON file per case) into DIR; the agent is the --target URL (voxproof-reference for the embedded reference).
+    #[arg(long, value_name = "DIR")]
+    autobahn_report: Option<PathBuf>,
     /// Wire logs in the file reports: `summary` keeps everything for cases that are not OK and both ends of the rest; `full` keeps everything.
     #[arg(long, value_name = "DETAIL", default_value = "summary", value_parser = ["summary", "full"])]
     wire: String,
@@ -403,6 +440,7 @@ where
     match cli.command {
         Some(Command::List(args)) => list(&args),
         Some(Command::Run(args)) => run_cmd(&args),
+        Some(Command::Serve(args)) => serve_cmd(&args),
         Some(Command::Vectors {
             corpus: Some(VectorCorpus::Jwt),
         }) => vectors_jwt(),
@@ -804,11 +842,101 @@ fn run_cmd(args: &RunArgs) -> i32 {
             return EXIT_USAGE;
         }
     }
+    if let Some(dir) = &args.autobahn_report {
+        // The embedded reference's URL changes every run; its name does not.
+        let agent = args.target.as_deref().unwrap_or(AUTOBAHN_REFERENCE_AGENT);
+        let agents = [report::autobahn::from_run(&report, agent)];
+        if let Err(e) = report::autobahn::write(dir, &agents, false) {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    }
     if let Some(why) = &notes.stopped {
         eprintln!("error: the run stopped: {why}");
         return EXIT_USAGE;
     }
     if report.failed() > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
+/// The agent of `voxproof run --autobahn-report` without `--target`.
+pub const AUTOBAHN_REFERENCE_AGENT: &str = "voxproof-reference";
+
+fn serve_cmd(args: &ServeArgs) -> i32 {
+    use crate::serve::{spec, Reports, ServeConfig, Server};
+    let spec = match args.spec.as_deref().map(spec::Spec::read).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let listen = args
+        .listen
+        .clone()
+        .or_else(|| spec.as_ref().and_then(|s| s.listen.clone()))
+        .unwrap_or_else(|| crate::serve::DEFAULT_LISTEN.into());
+    let include = match &spec {
+        Some(s) if args.cases.is_empty() => s.cases.clone(),
+        _ => args.cases.clone(),
+    };
+    let mut exclude = spec
+        .as_ref()
+        .map(|s| s.exclude_cases.clone())
+        .unwrap_or_default();
+    exclude.extend(args.exclude.iter().cloned());
+    let cases = spec::select(crate::cases::client::cases(), &include, &exclude);
+    let config = ServeConfig {
+        exclude_agent_cases: spec
+            .as_ref()
+            .map(|s| s.exclude_agent_cases.clone())
+            .unwrap_or_default(),
+        timeout: Duration::from_millis(args.timeout_ms),
+        reports: Reports {
+            autobahn: args
+                .autobahn_report
+                .clone()
+                .or_else(|| spec.as_ref().map(|s| s.outdir.clone())),
+            json: args.json.clone(),
+            junit: args.junit.clone(),
+            html: args.html.clone(),
+        },
+        print: true,
+        cases,
+    };
+    let count = config.cases.len();
+    // Listen first: an address in use is told whatever the selection.
+    let server = match Server::bind(&listen, config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    if count == 0 {
+        eprintln!("error: no client case matches the selection");
+        return EXIT_USAGE;
+    }
+    println!(
+        "voxproof {} serving {} on {}: /getCaseCount, /runCase?case=N&agent=A, /getCaseInfo, /getCaseStatus, /updateReports?agent=A, /stopServer (docs/clients.md)",
+        env!("CARGO_PKG_VERSION"),
+        report::cases_count(count),
+        server.url()
+    );
+    let served = match server.run() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    for report in served.agents.values() {
+        print!("\n{}", report::console::render(report, false));
+    }
+    if served.failed() > 0 {
         EXIT_FAILED
     } else {
         EXIT_OK

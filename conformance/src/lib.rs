@@ -13,6 +13,7 @@ pub mod registry;
 pub mod report;
 pub mod rule;
 pub mod run;
+pub mod serve;
 pub mod target;
 pub mod transport;
 pub mod verdict;

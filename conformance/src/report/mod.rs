@@ -1,6 +1,7 @@
 //! Reports of a run: console text, JSON, JUnit XML and HTML
 //! ([docs/report-format.md](../../../docs/report-format.md)).
 
+pub mod autobahn;
 pub mod console;
 pub mod html;
 pub mod json;

@@ -27,6 +27,7 @@ mod observer_laws;
 mod reference_run;
 mod reports;
 mod rule_quotes;
+mod serve;
 mod snapshots;
 mod telephony_vectors;
 mod transport;

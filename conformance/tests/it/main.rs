@@ -13,6 +13,7 @@ mod bounded_runs;
 mod catalogue;
 mod cli;
 mod faulty_auth;
+mod faulty_client_handshake;
 mod faulty_framing;
 mod faulty_handshake;
 mod faulty_telephony;

@@ -14,6 +14,7 @@ mod catalogue;
 mod cli;
 mod client_framing;
 mod faulty_auth;
+mod faulty_client_handshake;
 mod faulty_framing;
 mod faulty_handshake;
 mod faulty_telephony;

@@ -11,7 +11,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// Settings read once from the command line and handed down.
@@ -161,14 +161,7 @@ fn run_one(
     // Time spent waiting for a place does not count against the case.
     let _slot = case.bulk.then(BulkSlot::take);
     let start = Instant::now();
-    let longest = case.min_timeout.map_or(timeout, |m| m.max(timeout));
-    let (budget, phase) = if case.transfer {
-        let idle = timeout * IDLE_SCALE * scale;
-        let cap = longest * CAP_SCALE * if scale > 1 { 2 } else { 1 };
-        (Budget::idle(idle, start + cap), idle)
-    } else {
-        (Budget::until(start + longest * scale), longest * scale)
-    };
+    let (budget, phase) = budget_for(case, timeout, scale, start);
     let mut ctx = Ctx::with_budget(target, budget.clone(), phase).with_auth(auth);
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| case.run.call(&mut ctx)))
         .unwrap_or_else(|p| {
@@ -195,6 +188,25 @@ fn run_one(
     (result, signals)
 }
 
+/// A case's time from `start`: its deadline (`scale` times the usual), or
+/// for a transfer an idle limit under a cap; and the time each later phase
+/// gets.
+fn budget_for(
+    case: &Case,
+    timeout: Duration,
+    scale: u32,
+    start: Instant,
+) -> (Arc<Budget>, Duration) {
+    let longest = case.min_timeout.map_or(timeout, |m| m.max(timeout));
+    if case.transfer {
+        let idle = timeout * IDLE_SCALE * scale;
+        let cap = longest * CAP_SCALE * if scale > 1 { 2 } else { 1 };
+        (Budget::idle(idle, start + cap), idle)
+    } else {
+        (Budget::until(start + longest * scale), longest * scale)
+    }
+}
+
 /// Run a client case on a connection a client opened to the suite (serving
 /// clients): `head` is the opening handshake it sent, parsed as `request`,
 /// and `read_past` what was read after it.
@@ -207,10 +219,10 @@ pub fn run_accepted(
     read_past: &[u8],
     timeout: Duration,
 ) -> CaseResult {
+    let _slot = case.bulk.then(BulkSlot::take);
     let start = Instant::now();
-    let longest = case.min_timeout.map_or(timeout, |m| m.max(timeout));
-    let budget = Budget::until(start + longest);
-    let mut ctx = Ctx::with_budget(client, budget.clone(), longest);
+    let (budget, phase) = budget_for(case, timeout, 1, start);
+    let mut ctx = Ctx::with_budget(client, budget.clone(), phase);
     let conn = Conn::accepted(stream, 1, ctx.log.clone(), budget, head, read_past);
     ctx.accepted = Some(Accepted { conn, request });
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| case.run.call(&mut ctx)))

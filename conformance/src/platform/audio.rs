@@ -85,8 +85,8 @@ pub fn upsample_2x(x: &[i16]) -> Vec<i16> {
     taps.iter_mut().for_each(|t| *t /= gain);
     let at = |i: isize| x.get(usize::try_from(i).ok()?).copied();
     let mut out = Vec::with_capacity(x.len() * 2);
-    for k in 0..x.len() {
-        out.push(x[k]);
+    for (k, &sample) in x.iter().enumerate() {
+        out.push(sample);
         let mid: f64 = taps
             .iter()
             .enumerate()

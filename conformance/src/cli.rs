@@ -406,6 +406,9 @@ struct ListArgs {
     /// Print each case's id and where it is defined (file:line).
     #[arg(long, group = "format")]
     origin: bool,
+    /// List the client cases `voxproof serve` runs instead, numbered as /runCase numbers them.
+    #[arg(long)]
+    clients: bool,
 }
 
 /// Run the command line; returns the process exit code.
@@ -453,6 +456,30 @@ where
 }
 
 fn list(args: &ListArgs) -> i32 {
+    if args.clients {
+        // Numbered over every client case, as /runCase?case=N is without a spec.
+        let cases = crate::cases::client::cases();
+        let mut out = String::new();
+        for (n, c) in cases.iter().enumerate() {
+            let picked = registry::select(
+                vec![c.clone()],
+                &args.selection.cases,
+                &args.selection.exclude,
+            );
+            if picked.is_empty() {
+                continue;
+            }
+            out.push_str(&format!(
+                "{:>4}  {:<9} {:<52} {}\n",
+                n + 1,
+                c.autobahn.unwrap_or("-"),
+                c.id,
+                c.title
+            ));
+        }
+        let _ = std::io::stdout().write_all(out.as_bytes());
+        return EXIT_OK;
+    }
     let cases = registry::select(
         registry::all(),
         &args.selection.cases,

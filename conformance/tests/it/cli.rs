@@ -250,3 +250,23 @@ fn telephony_flags_and_a_bot_that_refuses_are_one_line() {
         "403",
     );
 }
+
+#[test]
+fn list_clients_numbers_the_cases_as_serve_does() {
+    let (code, out, _) = voxproof(&["list", "--clients"]);
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines.len(),
+        voxproof_conformance::cases::client::cases().len()
+    );
+    assert!(
+        lines[0].trim_start().starts_with("1  1.1.1"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[300].contains("10.1.1"), "{}", lines[300]);
+    let (_, some, _) = voxproof(&["list", "--clients", "--cases", "client.handshake.*"]);
+    assert!(some.lines().all(|l| l.contains("client.handshake.")));
+    assert!(some.lines().next().unwrap().trim_start().starts_with("308"));
+}

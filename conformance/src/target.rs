@@ -503,6 +503,9 @@ impl Conn {
         read_past: &[u8],
     ) -> Conn {
         log.bytes(id, Dir::Recv, head);
+        // As on the suite's own connections: each write leaves as its own
+        // segment, so chunked writes really split and pacing is not delayed.
+        let _ = stream.set_nodelay(true);
         let mut pending = Pending::new();
         pending.extend_from_slice(read_past);
         Conn {

@@ -220,6 +220,13 @@ pub fn judge(expect: &Expect, obs: &Observation) -> Outcome {
         //# exceeding those limits.
         let code = close.code.unwrap_or_default();
         let detail = format!("the target refused the message as over its limits (close {code}); RFC 6455 §10.4 allows that");
+        // Refusing the message is the target starting the close: the close
+        // is rated with the case, not failed for who closed.
+        let close = CloseOutcome {
+            verdict: Verdict::NonStrict,
+            detail: format!("closed by the target with {code}, refusing the message"),
+            ..close
+        };
         return Outcome {
             verdict: Verdict::NonStrict,
             detail,

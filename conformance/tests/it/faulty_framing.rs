@@ -111,6 +111,8 @@ pub(crate) fn echo(stream: TcpStream, mut buf: Vec<u8>, f: Faults, client: bool)
     let _ = c.stream.set_read_timeout(Some(Duration::from_secs(10)));
     let mut chunk = vec![0u8; 1 << 16];
     let mut partial: Option<(u8, Vec<u8>)> = None;
+    // How much of a text message's payload is known to be whole UTF-8.
+    let mut utf8_checked = 0;
     let mut closed = false;
     loop {
         if f.lenient_length && buf.len() >= 3 && buf[1] & 0x7F == 127 {
@@ -220,15 +222,23 @@ pub(crate) fn echo(stream: TcpStream, mut buf: Vec<u8>, f: Faults, client: bool)
                     };
                     c.write(Frame::new(op, frame.payload.clone()));
                 }
-                let (op, payload) = partial
-                    .as_ref()
-                    .map(|(o, p)| (*o, p.clone()))
-                    .unwrap_or_default();
-                if op == opcode::TEXT && !f.no_utf8_check && utf8_broken(&payload) {
-                    return c.fail(1007);
+                let op = partial.as_ref().map_or(0, |(o, _)| *o);
+                if op == opcode::TEXT && !f.no_utf8_check {
+                    // Only the bytes after the last whole character: a
+                    // message of 65,536 fragments is checked once, not
+                    // 65,536 times over.
+                    let payload = partial.as_ref().map_or(&[][..], |(_, p)| p.as_slice());
+                    if utf8_broken(&payload[utf8_checked..]) {
+                        return c.fail(1007);
+                    }
+                    utf8_checked += match std::str::from_utf8(&payload[utf8_checked..]) {
+                        Ok(_) => payload.len() - utf8_checked,
+                        Err(e) => e.valid_up_to(),
+                    };
                 }
                 if frame.fin {
-                    partial = None;
+                    let payload = partial.take().map(|(_, p)| p).unwrap_or_default();
+                    utf8_checked = 0;
                     if op == opcode::TEXT
                         && !f.no_utf8_check
                         && std::str::from_utf8(&payload).is_err()

@@ -1,4 +1,5 @@
-//! The command line: `voxproof [run] …`, `voxproof list`, `voxproof serve`, `voxproof vectors jwt`.
+//! The command line: `voxproof [run] …`, `voxproof list`, `voxproof serve`, `voxproof vectors jwt`,
+//! `voxproof load`.
 
 use crate::registry;
 use crate::report;
@@ -41,6 +42,100 @@ enum Command {
         #[command(subcommand)]
         corpus: Option<VectorCorpus>,
     },
+    /// Measure a target under load, without verdicts: echo throughput and latency, or many idle connections (docs/performance.md).
+    Load {
+        #[command(subcommand)]
+        what: Option<LoadCommand>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum LoadCommand {
+    /// N connections send binary messages and read their echoes: messages/s, bytes/s, round-trip percentiles.
+    Echo(LoadEchoArgs),
+    /// Open N connections, hold them idle, close them: connect rate, failures, the target's memory per connection.
+    Connections(LoadConnectionsArgs),
+}
+
+/// Where the load goes and how it runs, common to `load echo` and `load connections`.
+#[derive(Args, Debug)]
+struct LoadCommon {
+    /// Server to load, e.g. ws://127.0.0.1:9001/echo.
+    #[arg(long, value_name = "URL")]
+    target: String,
+    /// Worker threads driving the connections [default: one per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    threads: Option<u64>,
+    /// A connect, handshake or echo taking longer than MS is a timeout.
+    #[arg(long, default_value_t = 5000, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    timeout_ms: u64,
+    /// Write the figures as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Trust only the CA certificates in this PEM file for wss:// [default: the platform's trust store].
+    #[arg(long, value_name = "PEM", conflicts_with = "insecure")]
+    ca_file: Option<PathBuf>,
+    /// Accept any certificate from a wss:// target.
+    #[arg(long)]
+    insecure: bool,
+}
+
+#[derive(Args, Debug)]
+struct LoadEchoArgs {
+    #[command(flatten)]
+    common: LoadCommon,
+    /// Connections, all open before the clock starts.
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    connections: u64,
+    /// Payload bytes of each message.
+    #[arg(long, default_value_t = 20, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(0..=(16 << 20)))]
+    size: u64,
+    /// Seconds measured, after the warm-up.
+    #[arg(long, default_value = "10", value_name = "S", value_parser = seconds)]
+    duration: Duration,
+    /// Seconds of load before measuring starts.
+    #[arg(long, default_value = "1", value_name = "S", value_parser = seconds)]
+    warmup: Duration,
+    /// Open loop: R messages per second in all, on a fixed schedule (round trips count from the scheduled send) [default: closed loop, each connection sends when its echo is back].
+    #[arg(long, value_name = "R", value_parser = per_second)]
+    rate: Option<f64>,
+}
+
+#[derive(Args, Debug)]
+struct LoadConnectionsArgs {
+    #[command(flatten)]
+    common: LoadCommon,
+    /// Connections to open and hold at once.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    count: u64,
+    /// Open at most R connections per second [default: as fast as they open].
+    #[arg(long, value_name = "R", value_parser = per_second)]
+    rate: Option<f64>,
+    /// Seconds to hold them all open and idle.
+    #[arg(long, default_value = "5", value_name = "S", value_parser = seconds)]
+    hold: Duration,
+    /// The target's process id: report its resident memory (VmRSS, Linux) before, with all open, after closing.
+    #[arg(long, value_name = "PID")]
+    pid: Option<u32>,
+}
+
+/// A number of seconds, fractions allowed.
+fn seconds(s: &str) -> Result<Duration, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("\"{s}\" is not a number of seconds"))?;
+    if !(0.0..=86_400.0).contains(&v) {
+        return Err(format!("{s} is not between 0 and 86400 seconds"));
+    }
+    Ok(Duration::from_secs_f64(v))
+}
+
+/// A positive rate.
+fn per_second(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("\"{s}\" is not a positive number per second")),
+    }
 }
 
 /// `voxproof serve`: where it listens, which client cases, which reports.
@@ -449,6 +544,11 @@ where
         }) => vectors_jwt(),
         Some(Command::Vectors { corpus: None }) => {
             eprintln!("error: voxproof vectors needs a corpus: jwt (see voxproof vectors --help)");
+            EXIT_USAGE
+        }
+        Some(Command::Load { what: Some(what) }) => load_cmd(&what),
+        Some(Command::Load { what: None }) => {
+            eprintln!("error: voxproof load needs echo or connections (see voxproof load --help)");
             EXIT_USAGE
         }
         None => run_cmd(&cli.run),
@@ -887,6 +987,124 @@ fn run_cmd(args: &RunArgs) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+impl LoadCommon {
+    /// The target, reachable (one connection): else a one-line reason.
+    fn target(&self) -> Result<Target, String> {
+        let trust = if self.insecure {
+            Trust::Anything
+        } else {
+            Trust::from_ca_file(self.ca_file.as_deref()).map_err(|e| format!("--ca-file: {e}"))?
+        };
+        let network = Network {
+            trust,
+            ..Network::default()
+        };
+        let target = Target::parse_via(&self.target, &network)?;
+        target.check_reachable(Duration::from_millis(self.timeout_ms))?;
+        Ok(target)
+    }
+
+    fn threads(&self) -> usize {
+        self.threads.map_or_else(
+            || std::thread::available_parallelism().map_or(2, |n| n.get()),
+            |n| n as usize,
+        )
+    }
+
+    fn write_json(&self, value: &serde_json::Value) -> Result<(), String> {
+        let Some(path) = &self.json else {
+            return Ok(());
+        };
+        let text = serde_json::to_string_pretty(value).unwrap_or_default() + "\n";
+        std::fs::write(path, text)
+            .map_err(|e| format!("cannot write the JSON figures to {}: {e}", path.display()))
+    }
+}
+
+/// `voxproof load echo|connections`: figures on stdout (and in --json); 2
+/// when the target cannot be reached or the arguments are wrong.
+fn load_cmd(what: &LoadCommand) -> i32 {
+    let result = match what {
+        LoadCommand::Echo(args) => load_echo(args),
+        LoadCommand::Connections(args) => load_connections(args),
+    };
+    match result {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_USAGE
+        }
+    }
+}
+
+/// Warn when the open-file limit is below what `connections` need.
+fn open_files_for(connections: u64) -> Option<u64> {
+    use crate::load::SPARE_FILES;
+    let limit = crate::load::raise_open_files();
+    if let Some(limit) = limit {
+        if connections + SPARE_FILES > limit {
+            eprintln!(
+                "note: the open-file limit is {limit} (raised to the hard limit): about {} of the {connections} connections can be open at once",
+                limit.saturating_sub(SPARE_FILES)
+            );
+        }
+    }
+    limit
+}
+
+fn load_echo(args: &LoadEchoArgs) -> Result<(), String> {
+    use std::io::IsTerminal;
+    let c = &args.common;
+    let target = c.target()?;
+    open_files_for(args.connections);
+    let config = crate::load::echo::EchoConfig {
+        target,
+        connections: args.connections as usize,
+        size: args.size as usize,
+        warmup: args.warmup,
+        duration: args.duration,
+        rate: args.rate,
+        threads: c.threads(),
+        timeout: Duration::from_millis(c.timeout_ms),
+        progress: std::io::stderr().is_terminal(),
+    };
+    let summary = crate::load::echo::run(&config)?;
+    print!("{}", summary.text());
+    c.write_json(&summary.to_json())
+}
+
+fn load_connections(args: &LoadConnectionsArgs) -> Result<(), String> {
+    let c = &args.common;
+    if args.pid.is_some() && !cfg!(target_os = "linux") {
+        return Err("--pid reads /proc/PID/status: Linux only".into());
+    }
+    if let Some(pid) = args.pid {
+        crate::load::connections::resident_kib(pid)?;
+    }
+    let target = c.target()?;
+    let limit = open_files_for(args.count);
+    let config = crate::load::connections::ConnectionsConfig {
+        target,
+        count: args.count as usize,
+        rate: args.rate,
+        hold: args.hold,
+        pid: args.pid,
+        threads: c.threads(),
+        timeout: Duration::from_millis(c.timeout_ms),
+        open_files_limit: limit,
+    };
+    let summary = crate::load::connections::run(&config)?;
+    print!("{}", summary.text());
+    if summary.opened < summary.count {
+        eprintln!(
+            "note: {} of the {} connections could not be opened (see errors)",
+            summary.count - summary.opened,
+            summary.count
+        );
+    }
+    c.write_json(&summary.to_json())
 }
 
 /// The agent of `voxproof run --autobahn-report` without `--target`.

@@ -22,6 +22,7 @@ mod faulty_voice;
 mod frame_roundtrip;
 mod frame_vectors;
 mod fuzz_replay;
+mod load;
 mod module_docs;
 mod module_graph;
 mod observer_laws;

@@ -315,6 +315,18 @@ pub fn play(mut reader: Conn, plan: &Plan, session: Session) -> Result<Recorded,
                         match step {
                             Step::Media { index, pcm, speech } => {
                                 let payload = session.payload(&pcm);
+                                // Recorded before it leaves: whatever the bot
+                                // does in answer comes later on the timeline.
+                                let over_bot = view.speaking_since().is_some();
+                                record(
+                                    &shared,
+                                    Seen::Caller {
+                                        index,
+                                        speech,
+                                        over_bot,
+                                        payload: payload.clone(),
+                                    },
+                                );
                                 for wire in session.to_bot(ToBot::Media { index, pcm: &pcm }) {
                                     let frame = match wire {
                                         Wire::Text(t) => Frame::new(opcode::TEXT, t.into_bytes()),
@@ -332,16 +344,6 @@ pub fn play(mut reader: Conn, plan: &Plan, session: Session) -> Result<Recorded,
                                     );
                                     writer.send_frame(&frame.masked(MASK))?;
                                 }
-                                let over_bot = view.speaking_since().is_some();
-                                record(
-                                    &shared,
-                                    Seen::Caller {
-                                        index,
-                                        speech,
-                                        over_bot,
-                                        payload,
-                                    },
-                                );
                             }
                             Step::Event(e) => {
                                 let msg = match e {
@@ -350,12 +352,12 @@ pub fn play(mut reader: Conn, plan: &Plan, session: Session) -> Result<Recorded,
                                     Event::Stop => Some(ToBot::Stop),
                                     Event::Close => None,
                                 };
+                                record(&shared, Seen::CallerEvent(e));
                                 if let Some(msg) = msg {
                                     for wire in session.to_bot(msg) {
                                         send(&mut writer, wire)?;
                                     }
                                 }
-                                record(&shared, Seen::CallerEvent(e));
                                 match e {
                                     // A pong to this ping proves the bot has read the stop.
                                     Event::Stop => {

@@ -32,7 +32,16 @@ fn websocket_config(config: &Config) -> WebSocketConfig {
     WebSocketConfig::default()
         .max_message_size(Some(config.max_message_size))
         .max_frame_size(Some(config.max_frame_size))
+        // tungstenite allocates the read buffer up front for every
+        // connection: 128 KiB by default, most of an idle connection's
+        // memory. 4 KiB is what its documentation advises for many
+        // connections; large messages still arrive, in more reads
+        // (docs/performance.md#load-connections).
+        .read_buffer_size(READ_BUFFER)
 }
+
+/// Bytes tungstenite reads at a time, per connection.
+const READ_BUFFER: usize = 4 * 1024;
 
 /// How many connections are being served (refusals not counted).
 #[derive(Debug, Clone, Default)]

@@ -63,9 +63,27 @@ struct Counted(Arc<AtomicUsize>);
 
 impl Drop for Counted {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+        if self.0.fetch_sub(1, Ordering::SeqCst) == 1 {
+            give_memory_back();
+        }
     }
 }
+
+/// The last connection has closed: hand the memory glibc's allocator keeps
+/// in its per-thread arenas back to the system, which it does not do by
+/// itself (without this, 10,000 closed connections left 280 MiB resident;
+/// docs/performance.md#figures).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn give_memory_back() {
+    // SAFETY: malloc_trim only releases free memory; it has no
+    // preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn give_memory_back() {}
 
 /// Seconds a refused client is asked to wait (`Retry-After`).
 pub const RETRY_AFTER_SECONDS: u32 = 5;

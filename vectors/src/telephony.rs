@@ -15,8 +15,8 @@ pub mod raw {
     pub const VONAGE_SCHEMA: &str = include_str!("../schema/telephony/vonage-messages.schema.json");
 }
 
-/// A platform with a vector file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A platform with a vector file (and, in the runner, a telephony profile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Platform {
     Twilio,
     Telnyx,
@@ -33,6 +33,20 @@ impl Platform {
             Platform::Telnyx => "telnyx",
             Platform::Vonage => "vonage",
         }
+    }
+
+    /// The product's name, as its documentation gives it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Platform::Twilio => "Twilio Media Streams",
+            Platform::Telnyx => "Telnyx Media Streaming",
+            Platform::Vonage => "Vonage Voice WebSockets",
+        }
+    }
+
+    /// The platform of a lower-case name (`twilio`).
+    pub fn from_name(name: &str) -> Option<Platform> {
+        Platform::ALL.into_iter().find(|p| p.name() == name)
     }
 
     /// The vector file, relative to `vectors/`.

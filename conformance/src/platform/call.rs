@@ -257,6 +257,8 @@ pub fn play(mut reader: Conn, plan: &Plan, session: Session) -> Result<Recorded,
         let mut tick = 0u32;
         let mut finished_at: Option<Instant> = None;
         let mut we_closed = false;
+        // The stream has ended (the caller sent stop): nothing more goes to the bot.
+        let mut stopped = false;
         let result = (|| -> Result<(), String> {
             for wire in session.to_bot(ToBot::Opening) {
                 send(&mut writer, wire)?;
@@ -269,7 +271,12 @@ pub fn play(mut reader: Conn, plan: &Plan, session: Session) -> Result<Recorded,
                 // What the platform owes the bot now.
                 let (owed, replies, bot_closed, view) = {
                     let mut sh = shared.lock().unwrap_or_else(|e| e.into_inner());
-                    let due: Vec<String> = sh.playout.due(now);
+                    // Once the stream has ended no mark comes back.
+                    let due: Vec<String> = if stopped || we_closed {
+                        Vec::new()
+                    } else {
+                        sh.playout.due(now)
+                    };
                     for name in &due {
                         sh.timeline.push((now, Seen::MarkReturned(name.clone())));
                     }
@@ -295,8 +302,6 @@ pub fn play(mut reader: Conn, plan: &Plan, session: Session) -> Result<Recorded,
                 if bot_closed || done.load(Ordering::Relaxed) {
                     return Ok(());
                 }
-                // Nothing goes to the bot after the stream's end.
-                let stopped = caller_stopped(&shared);
                 if !we_closed && !stopped {
                     for o in owed {
                         let msg = match o {
@@ -353,6 +358,7 @@ pub fn play(mut reader: Conn, plan: &Plan, session: Session) -> Result<Recorded,
                                     Event::Close => None,
                                 };
                                 record(&shared, Seen::CallerEvent(e));
+                                stopped |= e == Event::Stop;
                                 if let Some(msg) = msg {
                                     for wire in session.to_bot(msg) {
                                         send(&mut writer, wire)?;
@@ -472,13 +478,6 @@ fn control(f: &Frame) -> String {
         ),
         other => format!("control frame {other:#x}"),
     }
-}
-
-fn caller_stopped(shared: &Mutex<Shared>) -> bool {
-    let sh = shared.lock().unwrap_or_else(|e| e.into_inner());
-    sh.timeline
-        .iter()
-        .any(|(_, s)| *s == Seen::CallerEvent(Event::Stop))
 }
 
 fn record(shared: &Mutex<Shared>, seen: Seen) {

@@ -15,45 +15,16 @@ use crate::rule::Rule;
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
-/// A platform that streams calls to a bot over WebSocket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Platform {
-    Twilio,
-    Telnyx,
-    Vonage,
-}
+/// A platform that streams calls to a bot over WebSocket: the vectors'
+/// (its name is the profile name and case id prefix).
+pub use voxproof_vectors::telephony::Platform;
 
-impl Platform {
-    pub const ALL: [Platform; 3] = [Platform::Twilio, Platform::Telnyx, Platform::Vonage];
-
-    /// The profile name and case id prefix.
-    pub fn name(self) -> &'static str {
-        match self {
-            Platform::Twilio => "twilio",
-            Platform::Telnyx => "telnyx",
-            Platform::Vonage => "vonage",
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Platform::Twilio => "Twilio Media Streams",
-            Platform::Telnyx => "Telnyx Media Streaming",
-            Platform::Vonage => "Vonage Voice WebSockets",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Platform> {
-        Platform::ALL.into_iter().find(|p| p.name() == name)
-    }
-
-    /// Samples per second of the audio the suite streams (Vonage: the
-    /// 16 kHz its documentation shows in the NCCO example).
-    pub fn rate(self) -> u32 {
-        match self {
-            Platform::Vonage => 16_000,
-            Platform::Twilio | Platform::Telnyx => 8_000,
-        }
+/// Samples per second of the audio the suite streams (Vonage: the 16 kHz
+/// its documentation shows in the NCCO example).
+pub fn rate(platform: Platform) -> u32 {
+    match platform {
+        Platform::Vonage => 16_000,
+        Platform::Twilio | Platform::Telnyx => 8_000,
     }
 }
 
@@ -207,7 +178,7 @@ impl Session {
         Session {
             platform,
             ids,
-            rate: platform.rate(),
+            rate: rate(platform),
             extra_fields,
             seq: 0,
         }

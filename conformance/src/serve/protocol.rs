@@ -2,9 +2,7 @@
 //! answer's bytes, or the HTTP refusal ([docs/clients.md](../../../docs/clients.md#endpoints)).
 
 use crate::wire::frame::{opcode, Frame};
-use crate::wire::http::HttpRequest;
-use base64::Engine as _;
-use sha1::{Digest, Sha1};
+use crate::wire::http::{accept_key, HttpRequest};
 
 /// What a connection asked for (Autobahn's fuzzingserver paths).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,14 +101,6 @@ pub fn route(request: &HttpRequest, ids: &[&str]) -> Result<Endpoint, Refusal> {
             format!("no endpoint {other}; voxproof serve answers {PATHS}"),
         )),
     }
-}
-
-/// `Sec-WebSocket-Accept` for a key (RFC 6455 §4.2.2).
-pub fn accept_key(key: &[u8]) -> String {
-    let mut sha = Sha1::new();
-    sha.update(key);
-    sha.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
-    base64::engine::general_purpose::STANDARD.encode(sha.finalize())
 }
 
 /// The 101 response accepting a control connection's opening handshake, or

@@ -290,3 +290,16 @@ pub fn parse_request(buf: &[u8]) -> Result<Option<(HttpRequest, usize)>, String>
         Err(e) => Err(format!("not an HTTP request ({e})")),
     }
 }
+
+/// `Sec-WebSocket-Accept` for a key (RFC 6455 §4.2.2 step 5.4): base64 of
+/// the SHA-1 of the key and the protocol's GUID. The suite computes it to
+/// answer clients (`voxproof serve`); it judges servers against the vectors'
+/// values, not this.
+pub fn accept_key(key: &[u8]) -> String {
+    use base64::Engine as _;
+    use sha1::Digest as _;
+    let mut sha = sha1::Sha1::new();
+    sha.update(key);
+    sha.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    base64::engine::general_purpose::STANDARD.encode(sha.finalize())
+}

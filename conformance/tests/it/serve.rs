@@ -9,11 +9,11 @@ use tungstenite::{Error, Message};
 use voxproof_conformance::case::{case, Case, Run};
 use voxproof_conformance::cases::client::accepted;
 use voxproof_conformance::rule::Rule;
-use voxproof_conformance::serve::protocol::accept_key;
 use voxproof_conformance::serve::spec::{self, Spec};
 use voxproof_conformance::serve::{Reports, ServeConfig, Served, Server};
 use voxproof_conformance::verdict::{CloseOutcome, Closer, Outcome, Verdict};
 use voxproof_conformance::wire::frame::{opcode, Frame};
+use voxproof_conformance::wire::http::accept_key;
 
 const RULE: Rule = Rule::new("RFC 6455", "5.6", "test rule");
 

@@ -8,10 +8,9 @@ use crate::rule::Rule;
 use crate::target::{Accepted, Conn, FrameEnd, ReadEnd};
 use crate::verdict::Outcome;
 use crate::wire::frame::{self, opcode, Decoded, Frame};
-use crate::wire::http::HttpRequest;
+use crate::wire::http::{accept_key as accept, HttpRequest};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use sha1::{Digest, Sha1};
 use std::time::{Duration, Instant};
 use voxproof_vectors::{ClientTest, Expected};
 
@@ -30,8 +29,6 @@ const BYTE_PAUSE: Duration = Duration::from_millis(2);
 
 /// Longest HTTP method token (`OPTIONS`, `CONNECT`).
 const MAX_METHOD: usize = 7;
-
-const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 /// One case per test of the vector file, then the 101 of tcId 1 split into
 /// one-byte writes (the file has no test of how the response is delivered).
@@ -206,13 +203,6 @@ fn run(ctx: &mut Ctx, s: &Script) -> Outcome {
 }
 
 // ------------------------------------------------------------- the response
-
-fn accept(key: &[u8]) -> String {
-    let mut sha = Sha1::new();
-    sha.update(key);
-    sha.update(GUID.as_bytes());
-    STANDARD.encode(sha.finalize())
-}
 
 /// The ways the vector file makes a Sec-WebSocket-Accept value from its key
 /// (its header and comments): the right value, and the wrong ones made from

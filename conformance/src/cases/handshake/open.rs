@@ -114,7 +114,7 @@ pub fn answer_client(accepted: crate::target::Accepted) -> Result<Conn, Outcome>
             format!("the client's opening handshake: {why}"),
         ));
     }
-    let accept = accept_of(&String::from_utf8_lossy(key[0]));
+    let accept = crate::wire::http::accept_key(key[0].trim_ascii());
     let response = format!(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Accept: {accept}\r\n\r\n"
@@ -129,14 +129,3 @@ pub const CLIENT_REQUEST: crate::rule::Rule = crate::rule::Rule::new(
     "4.1",
     "The handshake MUST be a valid HTTP request as specified by [RFC2616]. [...] The method of the request MUST be GET, and the HTTP version MUST be at least 1.1.",
 );
-
-/// `Sec-WebSocket-Accept` for `key` (RFC 6455 §4.2.2 step 5.4): base64 of
-/// the SHA-1 of the key and the protocol's GUID.
-pub fn accept_of(key: &str) -> String {
-    use base64::Engine as _;
-    use sha1::Digest as _;
-    let mut h = sha1::Sha1::new();
-    h.update(key.trim().as_bytes());
-    h.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
-    base64::engine::general_purpose::STANDARD.encode(h.finalize())
-}

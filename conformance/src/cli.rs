@@ -55,9 +55,11 @@ enum LoadCommand {
     Echo(LoadEchoArgs),
     /// Open N connections, hold them idle, close them: connect rate, failures, the target's memory per connection.
     Connections(LoadConnectionsArgs),
+    /// Real-time 20 ms G.711 streams in voice rooms (or calls to a voice bot), every frame heard checked: jitter, late, lost, wrong frames; --ramp finds the capacity.
+    Voice(LoadVoiceArgs),
 }
 
-/// Where the load goes and how it runs, common to `load echo` and `load connections`.
+/// Where the load goes and how it runs, common to `load echo`, `load connections` and `load voice`.
 #[derive(Args, Debug)]
 struct LoadCommon {
     /// Server to load, e.g. ws://127.0.0.1:9001/echo.
@@ -117,6 +119,53 @@ struct LoadConnectionsArgs {
     /// The target's process id: report its resident memory (VmRSS, Linux) before, with all open, after closing.
     #[arg(long, value_name = "PID")]
     pid: Option<u32>,
+}
+
+#[derive(Args, Debug)]
+struct LoadVoiceArgs {
+    #[command(flatten)]
+    common: LoadCommon,
+    /// Rooms (docs/voice-protocol.md, on the target's host and port), or with --profile calls, of the first step.
+    #[arg(long, default_value_t = 10, value_name = "R", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    rooms: u64,
+    /// Participants per room; each talks and hears the others' mix.
+    #[arg(long, default_value_t = 4, value_name = "P", value_parser = clap::value_parser!(u64).range(1..=8))]
+    participants: u64,
+    /// The participants' codec; mixed alternates µ-law and A-law in every room.
+    #[arg(long, default_value = "pcmu", value_name = "CODEC", value_parser = ["pcmu", "pcma", "mixed"])]
+    codec: String,
+    /// Calls to a voice bot that echoes the caller (at --target, e.g. ws://HOST/twilio/echo), streamed as the platform does, instead of rooms.
+    #[arg(long, value_name = "NAME", value_parser = ["twilio", "telnyx", "vonage"])]
+    profile: Option<String>,
+    /// Seconds measured, after the warm-up (per step with --ramp).
+    #[arg(long, default_value = "10", value_name = "S", value_parser = seconds)]
+    duration: Duration,
+    /// Seconds of streaming before measuring starts (the target's jitter buffers fill).
+    #[arg(long, default_value = "2", value_name = "S", value_parser = seconds)]
+    warmup: Duration,
+    /// Raise the load step by step (--step more rooms or calls each time) until p99 jitter exceeds --max-jitter-ms; report the capacity.
+    #[arg(long)]
+    ramp: bool,
+    /// Rooms (or calls) added at each step of --ramp [default: --rooms].
+    #[arg(long, value_name = "N", requires = "ramp", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    step: Option<u64>,
+    /// The last step of --ramp, in rooms (or calls).
+    #[arg(long, default_value_t = 2_000, value_name = "N", requires = "ramp", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    max_rooms: u64,
+    /// The p99 inter-arrival jitter, in milliseconds, within which a step carries its load.
+    #[arg(long, default_value = "5", value_name = "MS", value_parser = milliseconds)]
+    max_jitter_ms: Duration,
+}
+
+/// A number of milliseconds, fractions allowed.
+fn milliseconds(s: &str) -> Result<Duration, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("\"{s}\" is not a number of milliseconds"))?;
+    if !(0.0..=60_000.0).contains(&v) {
+        return Err(format!("{s} is not between 0 and 60000 milliseconds"));
+    }
+    Ok(Duration::from_secs_f64(v / 1000.0))
 }
 
 /// A number of seconds, fractions allowed.
@@ -526,11 +575,20 @@ where
         Err(e) => {
             // One line: what is wrong, and where to look.
             let msg = e.to_string();
-            let first = msg
-                .lines()
+            let mut lines = msg.lines();
+            let mut first = lines
                 .next()
                 .unwrap_or("invalid arguments")
-                .trim_start_matches("error: ");
+                .trim_start_matches("error: ")
+                .to_string();
+            // "...not provided:" lists what on the indented lines below.
+            if first.ends_with(':') {
+                let listed: Vec<&str> = lines
+                    .take_while(|l| l.starts_with("  "))
+                    .map(str::trim)
+                    .collect();
+                first = format!("{first} {}", listed.join(", "));
+            }
             eprintln!("error: {first} (see voxproof --help)");
             return EXIT_USAGE;
         }
@@ -548,7 +606,9 @@ where
         }
         Some(Command::Load { what: Some(what) }) => load_cmd(&what),
         Some(Command::Load { what: None }) => {
-            eprintln!("error: voxproof load needs echo or connections (see voxproof load --help)");
+            eprintln!(
+                "error: voxproof load needs echo, connections or voice (see voxproof load --help)"
+            );
             EXIT_USAGE
         }
         None => run_cmd(&cli.run),
@@ -1029,6 +1089,7 @@ fn load_cmd(what: &LoadCommand) -> i32 {
     let result = match what {
         LoadCommand::Echo(args) => load_echo(args),
         LoadCommand::Connections(args) => load_connections(args),
+        LoadCommand::Voice(args) => load_voice(args),
     };
     match result {
         Ok(()) => EXIT_OK,
@@ -1071,6 +1132,50 @@ fn load_echo(args: &LoadEchoArgs) -> Result<(), String> {
         progress: std::io::stderr().is_terminal(),
     };
     let summary = crate::load::echo::run(&config)?;
+    print!("{}", summary.text());
+    c.write_json(&summary.to_json())
+}
+
+fn load_voice(args: &LoadVoiceArgs) -> Result<(), String> {
+    use crate::load::voice::{Codec, Mode, Platform, Ramp, VoiceConfig};
+    use std::io::IsTerminal;
+    let c = &args.common;
+    let target = c.target()?;
+    let mode = match args.profile.as_deref() {
+        Some(name) => Mode::Calls(
+            Platform::ALL
+                .into_iter()
+                .find(|p| p.name() == name)
+                .ok_or_else(|| format!("unknown profile {name}"))?,
+        ),
+        None => Mode::Rooms {
+            participants: args.participants as usize,
+            codec: match args.codec.as_str() {
+                "pcma" => Codec::Pcma,
+                "mixed" => Codec::Mixed,
+                _ => Codec::Pcmu,
+            },
+        },
+    };
+    let ramp = args.ramp.then(|| Ramp {
+        step: args.step.unwrap_or(args.rooms) as usize,
+        max: args.max_rooms as usize,
+    });
+    let most = ramp.map_or(args.rooms, |r| r.max as u64);
+    open_files_for(most * mode.per_group() as u64);
+    let config = VoiceConfig {
+        target,
+        mode,
+        groups: args.rooms as usize,
+        warmup: args.warmup,
+        duration: args.duration,
+        ramp,
+        max_jitter: args.max_jitter_ms,
+        threads: c.threads(),
+        timeout: Duration::from_millis(c.timeout_ms),
+        progress: std::io::stderr().is_terminal(),
+    };
+    let summary = crate::load::voice::run(&config)?;
     print!("{}", summary.text());
     c.write_json(&summary.to_json())
 }

@@ -5,6 +5,7 @@ pub mod conn;
 pub mod connections;
 pub mod echo;
 pub mod summary;
+pub mod voice;
 
 /// Raise the soft open-file limit to the hard one (each connection is a
 /// descriptor); the limit now in force, where it can be known.

@@ -298,7 +298,7 @@ impl ConnectionsSummary {
     }
 }
 
-fn errors_text(errors: &BTreeMap<String, u64>) -> String {
+pub fn errors_text(errors: &BTreeMap<String, u64>) -> String {
     let seen: Vec<String> = errors
         .iter()
         .filter(|(_, &n)| n > 0)
@@ -311,7 +311,7 @@ fn errors_text(errors: &BTreeMap<String, u64>) -> String {
     }
 }
 
-fn latency_json(l: Option<Latency>) -> Value {
+pub fn latency_json(l: Option<Latency>) -> Value {
     match l {
         Some(l) => json!({
             "p50": round(l.p50, 3),
@@ -324,7 +324,7 @@ fn latency_json(l: Option<Latency>) -> Value {
     }
 }
 
-fn round(v: f64, digits: i32) -> f64 {
+pub fn round(v: f64, digits: i32) -> f64 {
     let f = 10f64.powi(digits);
     (v * f).round() / f
 }

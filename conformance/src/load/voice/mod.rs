@@ -38,7 +38,7 @@ impl Codec {
         match self {
             Codec::Pcmu => Law::Pcmu,
             Codec::Pcma => Law::Pcma,
-            Codec::Mixed if position % 2 == 0 => Law::Pcmu,
+            Codec::Mixed if position.is_multiple_of(2) => Law::Pcmu,
             Codec::Mixed => Law::Pcma,
         }
     }

@@ -16,26 +16,34 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::MissedTickBehavior;
 use tokio_tungstenite::tungstenite::Message;
 
-/// What a connection tells its room.
+/// What a connection tells its room task. Frames do not go this way: a
+/// connection puts them straight into the room's jitter buffers (see
+/// [`Shared`]).
 pub enum Command {
     Join {
         codec: Codec,
         out: mpsc::Sender<Out>,
         reply: oneshot::Sender<String>,
     },
-    Frame {
-        id: String,
-        frame: Frame,
-    },
     Leave {
         id: String,
     },
 }
 
+/// A room's state, shared by its task and its connections. Frames are
+/// pushed under the lock by the connection that read them, so the room
+/// task wakes only for its clock and for joins and leaves: a message to
+/// the task per frame woke it 200 times a second per room of 4, a
+/// quarter of the server's work at 2,000 streams (docs/performance.md#load-voice).
+pub type Shared = Arc<Mutex<Room>>;
+
+fn lock(room: &Shared) -> std::sync::MutexGuard<'_, Room> {
+    room.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The room task: commands in, a tick every 20 ms, frames out. Ends when
 /// every sender of commands is gone.
-pub async fn run_room(name: String, buffering: Buffering, mut commands: mpsc::Receiver<Command>) {
-    let mut room = Room::new(&name, buffering);
+pub async fn run_room(room: Shared, mut commands: mpsc::Receiver<Command>) {
     let mut outs: Vec<(String, mpsc::Sender<Out>)> = Vec::new();
     //= docs/voice-protocol.md#6-timing
     //# Each room has one clock: every 20 ms, on a monotonic clock, every
@@ -58,24 +66,25 @@ pub async fn run_room(name: String, buffering: Buffering, mut commands: mpsc::Re
             // however fast they come.
             biased;
             _ = clock.tick() => {
-                for (to, frame) in room.tick() {
+                let frames = lock(&room).tick();
+                for (to, frame) in frames {
                     deliver(&outs, &to, Out::Audio(frame));
                 }
             }
             command = commands.recv() => match command {
                 None => return,
                 Some(Command::Join { codec, out, reply }) => {
-                    let (id, events) = room.join(codec);
+                    let (id, events) = lock(&room).join(codec);
                     outs.push((id.clone(), out));
                     let _ = reply.send(id);
                     for (to, e) in events {
                         deliver(&outs, &to, e);
                     }
                 }
-                Some(Command::Frame { id, frame }) => room.push(&id, frame),
                 Some(Command::Leave { id }) => {
                     outs.retain(|(o, _)| *o != id);
-                    for (to, e) in room.leave(&id) {
+                    let events = lock(&room).leave(&id);
+                    for (to, e) in events {
                         deliver(&outs, &to, e);
                     }
                 }
@@ -86,6 +95,7 @@ pub async fn run_room(name: String, buffering: Buffering, mut commands: mpsc::Re
 
 struct RoomEntry {
     commands: mpsc::Sender<Command>,
+    state: Shared,
     members: usize,
 }
 
@@ -104,18 +114,20 @@ impl Hub {
         })
     }
 
-    fn enter(&self, name: &str) -> mpsc::Sender<Command> {
+    fn enter(&self, name: &str) -> (mpsc::Sender<Command>, Shared) {
         let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
         let entry = rooms.entry(name.to_string()).or_insert_with(|| {
             let (tx, rx) = mpsc::channel(256);
-            tokio::spawn(run_room(name.to_string(), self.buffering, rx));
+            let state = Arc::new(Mutex::new(Room::new(name, self.buffering)));
+            tokio::spawn(run_room(state.clone(), rx));
             RoomEntry {
                 commands: tx,
+                state,
                 members: 0,
             }
         });
         entry.members += 1;
-        entry.commands.clone()
+        (entry.commands.clone(), entry.state.clone())
     }
 
     fn exit(&self, name: &str) {
@@ -156,7 +168,7 @@ pub async fn serve<S: Transport>(mut conn: Conn<S>, route: Route, hub: Arc<Hub>,
     let (out_tx, mut out_rx) = mpsc::channel::<Out>(64);
     let joined = match &route {
         Route::Room { room, codec } => {
-            let commands = hub.enter(room);
+            let (commands, state) = hub.enter(room);
             let (reply_tx, reply_rx) = oneshot::channel();
             let join = Command::Join {
                 codec: *codec,
@@ -164,7 +176,7 @@ pub async fn serve<S: Transport>(mut conn: Conn<S>, route: Route, hub: Arc<Hub>,
                 reply: reply_tx,
             };
             match (commands.send(join).await, reply_rx.await) {
-                (Ok(()), Ok(id)) => Some((room.clone(), commands, id)),
+                (Ok(()), Ok(id)) => Some((room.clone(), commands, state, id)),
                 _ => {
                     hub.exit(room);
                     return;
@@ -193,14 +205,8 @@ pub async fn serve<S: Transport>(mut conn: Conn<S>, route: Route, hub: Arc<Hub>,
                         break Some((CLOSE_FRAME_SIZE, "frame size"));
                     };
                     match &joined {
-                        Some((_, commands, id)) => match policer.frame(std::time::Instant::now()) {
-                            Verdict::Accept => {
-                                let command = Command::Frame { id: id.clone(), frame };
-                                // A room that cannot keep up loses the frame.
-                                if let Err(mpsc::error::TrySendError::Closed(_)) = commands.try_send(command) {
-                                    break None;
-                                }
-                            }
+                        Some((_, _, state, id)) => match policer.frame(std::time::Instant::now()) {
+                            Verdict::Accept => lock(state).push(id, frame),
                             Verdict::Drop => {}
                             Verdict::Close => {
                                 if let Some(more) = FLOODS.check() {
@@ -245,7 +251,7 @@ pub async fn serve<S: Transport>(mut conn: Conn<S>, route: Route, hub: Arc<Hub>,
         }
     };
     // Leave first: the others hear of it now, not after the closing handshake.
-    if let Some((room, commands, id)) = joined {
+    if let Some((room, commands, _, id)) = joined {
         let _ = commands.send(Command::Leave { id }).await;
         drop(commands);
         hub.exit(&room);

@@ -229,7 +229,8 @@ impl Server {
                         let hub = hub.clone();
                         // One spawn each rather than one task that matches: a
                         // task takes the size of its largest state up front,
-                        // and a ws:// connection needs no room for TLS.
+                        // and a ws:// connection (4.4 KiB) needs no room for
+                        // TLS (11 KiB; docs/performance.md#figures).
                         match tls.clone() {
                             Some(acceptor) => tasks.spawn(async move {
                                 serve_tls(acceptor, stream, peer, config, stop, hub).await;
@@ -458,7 +459,7 @@ async fn serve_request<S: Transport>(
 /// timeout, decide, answer. Returns the upgrade and the bytes read past the
 /// request, or None once the client has been refused or has gone. A
 /// function of its own so that the request and its buffer are freed when
-/// it returns instead of living as long as the connection.
+/// it returns instead of living as long as the connection (1.5 KiB).
 async fn upgrade<S: Transport>(
     stream: &mut S,
     peer: SocketAddr,
@@ -477,7 +478,8 @@ async fn upgrade<S: Transport>(
             }
         }
         // Straight into `buf`, which grows as needed: a read buffer on the
-        // stack would stay in the connection's future for its whole life.
+        // stack would stay in the connection's future for its whole life
+        // (4 KiB each).
         match tokio::time::timeout_at(deadline, stream.read_buf(&mut buf)).await {
             Ok(Ok(0)) | Ok(Err(_)) => return None,
             Ok(Ok(_)) => {}

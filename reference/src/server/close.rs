@@ -89,7 +89,10 @@ async fn finish<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>) 
 //# response.
 pub async fn linger<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S) {
     let _ = stream.shutdown().await;
-    let mut sink = [0u8; 8192];
+    // On the heap, and only while lingering: an array here would sit in
+    // every connection's future from its first byte, 8 KiB of an idle
+    // connection's 29 (docs/performance.md#figures).
+    let mut sink = vec![0u8; 8192];
     let mut drained = 0usize;
     while drained < (1 << 20) {
         match stream.read(&mut sink).await {

@@ -14,7 +14,7 @@ pub use voice::Hub;
 
 use crate::handshake::{self, Parsed};
 use crate::response::{Rejection, Response};
-use crate::upgrade::{self, Service};
+use crate::upgrade::{self, Service, Upgrade};
 use conn::{Conn, Duties};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -227,16 +227,20 @@ impl Server {
                         let config = self.config.clone();
                         let stop = stop_rx.clone();
                         let hub = hub.clone();
-                        let tls = tls.clone();
-                        tasks.spawn(async move {
-                            match tls {
-                                Some(acceptor) => {
-                                    serve_tls(acceptor, stream, peer, config, stop, hub).await
-                                }
-                                None => serve_connection(stream, peer, config, stop, hub).await,
-                            }
-                            drop(counted);
-                        });
+                        // One spawn each rather than one task that matches: a
+                        // task takes the size of its largest state up front,
+                        // and a ws:// connection (4.4 KiB) needs no room for
+                        // TLS (11 KiB; docs/performance.md#figures).
+                        match tls.clone() {
+                            Some(acceptor) => tasks.spawn(async move {
+                                serve_tls(acceptor, stream, peer, config, stop, hub).await;
+                                drop(counted);
+                            }),
+                            None => tasks.spawn(async move {
+                                serve_connection(stream, peer, config, stop, hub).await;
+                                drop(counted);
+                            }),
+                        };
                     }
                     // Out of descriptors: give up the spare one, take the
                     // waiting client with it and refuse it, take the spare back.
@@ -342,7 +346,7 @@ async fn write_response<S: AsyncWrite + Unpin>(stream: &mut S, response: &Respon
     let _ = stream.write_all(&response.to_bytes()).await;
 }
 
-async fn refuse<S>(mut stream: S, rejection: Rejection, peer: SocketAddr)
+async fn refuse<S>(stream: &mut S, rejection: Rejection, peer: SocketAddr)
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -354,8 +358,8 @@ where
             tracing::debug!(%peer, status = rejection.status, reason = %rejection.reason, "handshake refused")
         }
     }
-    write_response(&mut stream, &rejection.response()).await;
-    let _ = tokio::time::timeout(Duration::from_secs(1), close::linger(&mut stream)).await;
+    write_response(stream, &rejection.response()).await;
+    let _ = tokio::time::timeout(Duration::from_secs(1), close::linger(stream)).await;
 }
 
 /// One wss:// connection: the TLS handshake, then [`serve_connection`]
@@ -373,7 +377,7 @@ async fn serve_tls(
     // Failures are the client's business and as frequent as it likes:
     // debug, not a line per attempt at the default level.
     match tokio::time::timeout_at(deadline, acceptor.accept(stream)).await {
-        Ok(Ok(tls)) => serve_request(tls, peer, config, stop, hub, deadline).await,
+        Ok(Ok(tls)) => serve_request(tls, peer, &config, stop, hub, deadline).await,
         Ok(Err(e)) => {
             let why = crate::tls::describe_accept(&e);
             tracing::debug!(%peer, "TLS handshake failed: {why}");
@@ -396,50 +400,40 @@ pub async fn serve_connection<S: Transport>(
     hub: Arc<Hub>,
 ) {
     let deadline = Instant::now() + config.handshake_timeout;
-    serve_request(stream, peer, config, stop, hub, deadline).await
+    serve_request(stream, peer, &config, stop, hub, deadline).await
 }
 
 /// [`serve_connection`] with the request due by `deadline`.
 async fn serve_request<S: Transport>(
     mut stream: S,
     peer: SocketAddr,
-    config: Config,
+    config: &Config,
     stop: watch::Receiver<bool>,
     hub: Arc<Hub>,
     deadline: Instant,
 ) {
-    let limits = config.handshake.limits;
-    let mut buf = Vec::with_capacity(1024);
-    let (request, consumed) = loop {
-        match handshake::parse_request(&buf, &limits) {
-            Ok(Parsed::Complete { request, consumed }) => break (request, consumed),
-            Ok(Parsed::Partial) => {}
-            Err(rejection) => return refuse(stream, rejection, peer).await,
-        }
-        let mut chunk = [0u8; 4096];
-        match tokio::time::timeout_at(deadline, stream.read(&mut chunk)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => return,
-            Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
-            Err(_) => {
-                let rejection = Rejection::new(408, "handshake not completed in time");
-                return refuse(stream, rejection, peer).await;
-            }
-        }
+    // Only what serving needs is kept: the 101, already written, is
+    // dropped here rather than held as long as the connection.
+    let Some((
+        Upgrade {
+            service,
+            bot,
+            expires_in,
+            ..
+        },
+        leftover,
+    )) = upgrade(&mut stream, peer, config, deadline).await
+    else {
+        return;
     };
-    let upgrade = match upgrade::decide(&request, &config, SystemTime::now()) {
-        Ok(upgrade) => upgrade,
-        Err(rejection) => return refuse(stream, rejection, peer).await,
-    };
-    write_response(&mut stream, &upgrade.response).await;
-    let leftover = buf[consumed..].to_vec();
-    let queue = match (&upgrade.bot, &upgrade.service) {
+    let queue = match (&bot, &service) {
         (Some(_), _) => bot::QUEUE,
         (None, Service::Echo) => echo::QUEUE,
         (None, Service::Voice(crate::voice::protocol::Route::Echo { .. })) => voice::ECHO_QUEUE,
         (None, Service::Voice(_)) => voice::ROOM_QUEUE,
     };
     let duties = Duties {
-        expires_at: upgrade.expires_in.map(|d| Instant::now() + d),
+        expires_at: expires_in.map(|d| Instant::now() + d),
         write_timeout: config.write_timeout,
         idle_timeout: config.idle_timeout,
         grace: config.shutdown_grace,
@@ -447,16 +441,62 @@ async fn serve_request<S: Transport>(
     let conn = Conn::new(
         stream,
         leftover,
-        websocket_config(&config),
+        websocket_config(config),
         queue,
         duties,
         stop,
         peer,
     )
     .await;
-    match (upgrade.bot, upgrade.service) {
+    match (bot, service) {
         (Some(route), _) => bot::serve(conn, route).await,
         (None, Service::Voice(route)) => voice::serve(conn, route, hub, peer).await,
         (None, Service::Echo) => echo::serve(conn).await,
     }
+}
+
+/// The opening handshake: read the request under the limits and the
+/// timeout, decide, answer. Returns the upgrade and the bytes read past the
+/// request, or None once the client has been refused or has gone. A
+/// function of its own so that the request and its buffer are freed when
+/// it returns instead of living as long as the connection (1.5 KiB).
+async fn upgrade<S: Transport>(
+    stream: &mut S,
+    peer: SocketAddr,
+    config: &Config,
+    deadline: Instant,
+) -> Option<(Upgrade, Vec<u8>)> {
+    let limits = config.handshake.limits;
+    let mut buf = Vec::with_capacity(1024);
+    let (request, consumed) = loop {
+        match handshake::parse_request(&buf, &limits) {
+            Ok(Parsed::Complete { request, consumed }) => break (request, consumed),
+            Ok(Parsed::Partial) => {}
+            Err(rejection) => {
+                refuse(stream, rejection, peer).await;
+                return None;
+            }
+        }
+        // Straight into `buf`, which grows as needed: a read buffer on the
+        // stack would stay in the connection's future for its whole life
+        // (4 KiB each).
+        match tokio::time::timeout_at(deadline, stream.read_buf(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return None,
+            Ok(Ok(_)) => {}
+            Err(_) => {
+                let rejection = Rejection::new(408, "handshake not completed in time");
+                refuse(stream, rejection, peer).await;
+                return None;
+            }
+        }
+    };
+    let upgrade = match upgrade::decide(&request, config, SystemTime::now()) {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => {
+            refuse(stream, rejection, peer).await;
+            return None;
+        }
+    };
+    write_response(stream, &upgrade.response).await;
+    Some((upgrade, buf.split_off(consumed)))
 }

@@ -17,6 +17,7 @@ fn class(v: Verdict) -> &'static str {
         Verdict::NonStrict => "v-non-strict",
         Verdict::Informational => "v-informational",
         Verdict::Unimplemented => "v-unimplemented",
+        Verdict::Error => "v-error",
         Verdict::Failed => "v-failed",
     }
 }
@@ -341,7 +342,7 @@ input.filter { position: absolute; opacity: 0; pointer-events: none; }
 .badge { display: inline-block; font-size: 11px; font-weight: 700; letter-spacing: .02em; padding: 1px 6px; border-radius: 10px; white-space: nowrap; color: #fff; }
 .badge.v-ok { background: var(--ok); } .badge.v-non-strict { background: var(--ns); }
 .badge.v-informational { background: var(--info); } .badge.v-unimplemented { background: #6e7781; }
-.badge.v-failed { background: var(--failed); }
+.badge.v-failed { background: var(--failed); } .badge.v-error { background: #9a6700; }
 table { border-collapse: collapse; width: 100%; }
 table.cases { table-layout: fixed; }
 table.cases th, table.cases td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }

@@ -2,7 +2,7 @@
 //! expectation ([docs/adapters.md](../../../docs/adapters.md#verdicts)).
 
 use crate::cases::handshake::expect;
-use crate::target::HttpAnswer;
+use crate::target::{HttpAnswer, ReadEnd};
 use crate::verdict::Outcome;
 use crate::wire::http::HttpResponse;
 use base64::Engine;
@@ -309,6 +309,10 @@ fn reason(f: &Map<String, Value>) -> String {
 /// A server's answer: `status` and `headers` as `[name, value]` pairs,
 /// judged exactly as a live target's response is.
 fn judge_server(t: &ServerTest, f: &Map<String, Value>) -> Result<Outcome, String> {
+    // `"status": null`: the server closes the connection without a response.
+    if f.get("status").is_some_and(Value::is_null) {
+        return Ok(expect::judge(t, &HttpAnswer::NoResponse(ReadEnd::Closed, 0)));
+    }
     let status = f
         .get("status")
         .and_then(Value::as_u64)

@@ -116,11 +116,25 @@ impl Process {
         let stderr_tail = Arc::new(Mutex::new(String::new()));
         let tail = Arc::clone(&stderr_tail);
         std::thread::spawn(move || {
+            // The last lines, without the runtime's own closing words
+            // (Node ends a crash with its version): the error is before them.
+            let mut last: Vec<String> = Vec::new();
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if !line.trim().is_empty() {
-                    if let Ok(mut t) = tail.lock() {
-                        *t = line;
-                    }
+                let line = line.trim().to_string();
+                if line.is_empty() || line.starts_with("Node.js v") {
+                    continue;
+                }
+                last.push(line);
+                if last.len() > 3 {
+                    last.remove(0);
+                }
+                let error = last
+                    .iter()
+                    .rev()
+                    .find(|l| l.contains("rror"))
+                    .unwrap_or(&last[last.len() - 1]);
+                if let Ok(mut t) = tail.lock() {
+                    *t = error.clone();
                 }
             }
         });

@@ -191,8 +191,8 @@ pub enum Answer {
 
 /// Parse an answer line to request `id`; `Err` says why it is no answer.
 pub fn parse_answer(line: &str, id: u64) -> Result<Answer, String> {
-    let v: Value =
-        serde_json::from_str(line.trim()).map_err(|_| format!("not JSON: {}", clip(line)))?;
+    let v: Value = serde_json::from_str(&lone_surrogates_replaced(line.trim()))
+        .map_err(|_| format!("not JSON: {}", clip(line)))?;
     let Value::Object(mut obj) = v else {
         return Err(format!("not a JSON object: {}", clip(line)));
     };
@@ -221,6 +221,76 @@ pub fn parse_answer(line: &str, id: u64) -> Result<Answer, String> {
         }
     }
     Ok(Answer::Fields(obj))
+}
+
+/// `line` with each `\uD800`–`\uDFFF` escape that is not half of a pair
+/// replaced by `\uFFFD`: RFC 8259 §8.2 lets JSON carry such escapes (Python
+/// and JavaScript write them for a token's lone surrogate), and the parser
+/// here takes only Unicode text.
+pub fn lone_surrogates_replaced(line: &str) -> std::borrow::Cow<'_, str> {
+    if !line.contains("\\u") {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let b = line.as_bytes();
+    let unit = |at: usize| -> Option<u16> {
+        if b.get(at) == Some(&b'\\') && b.get(at + 1) == Some(&b'u') {
+            let hex = line.get(at + 2..at + 6)?;
+            u16::from_str_radix(hex, 16).ok()
+        } else {
+            None
+        }
+    };
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            match unit(i) {
+                Some(0xd800..=0xdbff) if matches!(unit(i + 6), Some(0xdc00..=0xdfff)) => {
+                    out.push_str(&line[i..i + 12]);
+                    i += 12;
+                }
+                Some(0xd800..=0xdfff) => {
+                    out.push_str("\\ufffd");
+                    i += 6;
+                }
+                _ => {
+                    // Any other escape: copy it whole, so `\\` is not read as a start.
+                    let n = if b.get(i + 1) == Some(&b'u') { 6 } else { 2 };
+                    let end = (i + n).min(b.len());
+                    out.push_str(line.get(i..end).unwrap_or(""));
+                    i = end;
+                }
+            }
+        } else {
+            let ch = line[i..].chars().next().unwrap_or('\0');
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// JSON values equal as JSON means them: numbers by value (RFC 8259 §6:
+/// `1` and `1.0` are one number), objects whatever their key order.
+pub fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
+                (Some(x), Some(y), _, _) => x == y,
+                (_, _, Some(x), Some(y)) => x == y,
+                _ => x.as_f64() == y.as_f64(),
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_eq(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
+        _ => a == b,
+    }
 }
 
 /// The verdict for one answer line (or the reason there is none).
@@ -311,7 +381,10 @@ fn reason(f: &Map<String, Value>) -> String {
 fn judge_server(t: &ServerTest, f: &Map<String, Value>) -> Result<Outcome, String> {
     // `"status": null`: the server closes the connection without a response.
     if f.get("status").is_some_and(Value::is_null) {
-        return Ok(expect::judge(t, &HttpAnswer::NoResponse(ReadEnd::Closed, 0)));
+        return Ok(expect::judge(
+            t,
+            &HttpAnswer::NoResponse(ReadEnd::Closed, 0),
+        ));
     }
     let status = f
         .get("status")
@@ -505,7 +578,7 @@ fn judge_jwt(
         ("valid", _) => {
             // Claims and payload are compared when the adapter returns them.
             if let (Some(want), Some(got)) = (claims, f.get("claims")) {
-                if want != got {
+                if !json_eq(want, got) {
                     return Ok(Outcome::failed(format!(
                         "accepted, but returned the claims {}",
                         clip(&got.to_string())
@@ -613,5 +686,44 @@ pub fn clip(s: &str) -> String {
     match one.char_indices().nth(200) {
         Some((i, _)) => format!("{}…", &one[..i]),
         None => one,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{json_eq, lone_surrogates_replaced};
+    use serde_json::json;
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        assert_eq!(
+            lone_surrogates_replaced(r#"{"s":"\ud800"}"#),
+            r#"{"s":"\ufffd"}"#
+        );
+        assert_eq!(
+            lone_surrogates_replaced(r#"{"s":"\ud83d\ude00"}"#),
+            r#"{"s":"\ud83d\ude00"}"#
+        );
+        assert_eq!(
+            lone_surrogates_replaced(r#"{"s":"\\ud800é"}"#),
+            r#"{"s":"\\ud800é"}"#
+        );
+        assert_eq!(
+            lone_surrogates_replaced(r#"{"s":"\udc00\u0041"}"#),
+            r#"{"s":"\ufffd\u0041"}"#
+        );
+    }
+
+    #[test]
+    fn numbers_compare_by_value() {
+        assert!(json_eq(
+            &json!({"exp": 1700086400.0}),
+            &json!({"exp": 1700086400})
+        ));
+        assert!(!json_eq(
+            &json!({"exp": 1700086400.5}),
+            &json!({"exp": 1700086400})
+        ));
+        assert!(!json_eq(&json!([1, 2]), &json!([1])));
     }
 }

@@ -73,8 +73,10 @@ async function parseRequest(req) {
 }
 
 async function acceptCompute(req) {
-  if (/[\r\n]/.test(req.key)) {
-    return { result: 'reject', reason: 'a line break cannot be sent in a field' };
+  if (/[\r\n]/.test(req.key) || req.key.trim() !== req.key) {
+    // HTTP strips whitespace around a field value and ends a field at a line
+    // break: such a key cannot reach ws whole.
+    throw new Unsupported('a key an HTTP field cannot carry');
   }
   protocols = [];
   const request =
@@ -130,7 +132,16 @@ function keyFor(req) {
     };
   }
   if (Array.isArray(req.key.keys)) {
-    return jose.createLocalJWKSet({ keys: req.key.keys.map(publicJwk) });
+    const keys = req.key.keys.map(publicJwk);
+    if (!keys.some((k) => k.kty === 'oct')) return jose.createLocalJWKSet({ keys });
+    // jose's JWK Sets hold no HMAC keys: pick by kid here, as for PyJWT.
+    return async (header) => {
+      const matching = header.kid === undefined ? keys : keys.filter((k) => k.kid === header.kid);
+      if (matching.length !== 1) {
+        throw Object.assign(new Error('no single key for this token'), { code: 'ERR_JWKS_NO_MATCHING_KEY' });
+      }
+      return jose.importJWK(matching[0], header.alg);
+    };
   }
   return async (header) => jose.importJWK(publicJwk(req.key), header.alg);
 }

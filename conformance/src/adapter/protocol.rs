@@ -214,9 +214,11 @@ pub fn parse_answer(line: &str, id: u64) -> Result<Answer, String> {
                 .map(|d| format!(": {d}"))
                 .unwrap_or_default();
             return Ok(if e == "unsupported" {
-                Answer::Unsupported(format!("the adapter does not support this input{detail}"))
+                Answer::Unsupported(clip(&format!(
+                    "the adapter does not support this input{detail}"
+                )))
             } else {
-                Answer::Failed(format!("the adapter failed: {e}{detail}"))
+                Answer::Failed(clip(&format!("the adapter failed: {e}{detail}")))
             });
         }
     }

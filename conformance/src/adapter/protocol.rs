@@ -619,7 +619,7 @@ fn judge_jwt(
 }
 
 fn jwt_error(f: &Map<String, Value>) -> Option<String> {
-    f.get("error").and_then(Value::as_str).map(|e| clip(e))
+    f.get("error").and_then(Value::as_str).map(clip)
 }
 
 /// The first difference between two sequences, or OK.

@@ -67,7 +67,7 @@ fn the_rust_adapter_passes_every_corpus() {
             .iter()
             .filter(|(id, _, _)| id.contains(".generated"))
             .count();
-        assert_eq!(generated as usize, 32 * corpus_ops(c), "{c}");
+        assert_eq!(generated, 32 * corpus_ops(c), "{c}");
     }
 }
 

@@ -256,11 +256,15 @@ pub fn lone_surrogates_replaced(line: &str) -> std::borrow::Cow<'_, str> {
                     i += 6;
                 }
                 _ => {
-                    // Any other escape: copy it whole, so `\\` is not read as a start.
-                    let n = if b.get(i + 1) == Some(&b'u') { 6 } else { 2 };
-                    let end = (i + n).min(b.len());
-                    out.push_str(line.get(i..end).unwrap_or(""));
-                    i = end;
+                    // Any other escape: the backslash and the character after
+                    // it (whole, whatever its length), so `\\` is not read
+                    // as the start of another escape.
+                    out.push('\\');
+                    i += 1;
+                    if let Some(ch) = line[i..].chars().next() {
+                        out.push(ch);
+                        i += ch.len_utf8();
+                    }
                 }
             }
         } else {
@@ -710,6 +714,9 @@ mod tests {
             lone_surrogates_replaced(r#"{"s":"\udc00\u0041"}"#),
             r#"{"s":"\ufffd\u0041"}"#
         );
+        // An escape cut short by a character of several bytes.
+        assert_eq!(lone_surrogates_replaced("\\ud8\u{ff}0"), "\\ud8\u{ff}0");
+        assert_eq!(lone_surrogates_replaced("\\é\\"), "\\é\\");
     }
 
     #[test]

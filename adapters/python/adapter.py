@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """voxproof adapter (protocol 1, docs/adapters.md) for Python libraries.
 
-jwt.verify through PyJWT, accept.compute and handshake.* through websockets'
-sans-I/O protocol objects, g711.encode and g711.decode through audioop (audioop-lts on 3.13+).
+jwt.verify through PyJWT, accept.compute, handshake.* and frame.decode through
+websockets' sans-I/O protocol objects, g711.encode and g711.decode through
+audioop (audioop-lts on 3.13+).
 """
 
 import base64
 import binascii
+import codecs
 import json
 import sys
 from datetime import datetime, timezone
@@ -29,6 +31,7 @@ OPS = [
     "accept.compute",
     "handshake.parse_request",
     "handshake.validate_response",
+    "frame.decode",
     "jwt.verify",
 ]
 if audioop is not None:
@@ -120,6 +123,60 @@ def validate_response(req):
         return {"result": "accept", "protocol": proto.subprotocol}
     reason = str(proto.handshake_exc) if proto.handshake_exc else f"state {proto.state.name}"
     return {"result": "reject", "reason": reason}
+
+
+# ------------------------------------------------------------------- frames
+
+BASELINE = (
+    b"GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\n"
+    b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    b"Sec-WebSocket-Version: 13\r\n\r\n"
+)
+
+
+def frame_decode(req):
+    """A server's ServerProtocol, past the handshake, reading the client's
+    frames. websockets' protocol yields frames; messages are put together
+    and text decoded as its connections do (an incremental UTF-8 decoder;
+    invalid UTF-8 fails the connection with 1007)."""
+    from websockets.frames import Opcode
+
+    proto = ServerProtocol()
+    proto.receive_data(BASELINE)
+    proto.send_response(proto.accept(proto.events_received()[0]))
+    proto.data_to_send()
+    proto.receive_data(unb64(req["bytes_b64"]))
+    events, parts, kind, decoder = [], [], None, None
+    fail = None
+    for frame in proto.events_received():
+        op = frame.opcode
+        if op in (Opcode.TEXT, Opcode.BINARY, Opcode.CONT):
+            if op is not Opcode.CONT:
+                kind, parts = op, []
+                decoder = codecs.getincrementaldecoder("utf-8")() if op is Opcode.TEXT else None
+            parts.append(bytes(frame.data))
+            if decoder is not None:
+                try:
+                    decoder.decode(bytes(frame.data), final=frame.fin)
+                except UnicodeDecodeError as e:
+                    fail = {"code": 1007, "reason": str(e)}
+                    break
+            if frame.fin:
+                data = b"".join(parts)
+                events.append({"type": "text" if kind is Opcode.TEXT else "binary", "data_b64": b64(data)})
+        elif op is Opcode.PING:
+            events.append({"type": "ping", "data_b64": b64(frame.data)})
+        elif op is Opcode.PONG:
+            events.append({"type": "pong", "data_b64": b64(frame.data)})
+        elif op is Opcode.CLOSE:
+            event = {"type": "close", "data_b64": b64(frame.data[2:])}
+            if len(frame.data) >= 2:
+                event["code"] = int.from_bytes(frame.data[:2], "big")
+            events.append(event)
+    if fail is None and proto.parser_exc is not None:
+        code = proto.close_sent.code if proto.close_sent is not None else None
+        fail = {"code": code, "reason": f"{type(proto.parser_exc).__name__}: {proto.parser_exc}"}
+    return {"events": events, "fail": fail}
 
 
 # ---------------------------------------------------------------------- jwt
@@ -226,6 +283,7 @@ HANDLERS = {
     "accept.compute": accept_compute,
     "handshake.parse_request": parse_request,
     "handshake.validate_response": validate_response,
+    "frame.decode": frame_decode,
     "jwt.verify": jwt_verify,
     "g711.encode": g711_encode,
     "g711.decode": g711_decode,

@@ -75,7 +75,7 @@ fn accept() -> Vec<Probe> {
                 title: t.comment.clone(),
                 section: "RFC 6455 §4.2.2".into(),
                 requirement: format!("{} ({})", file.header[0], g.comment),
-                sends: format!("Sec-WebSocket-Key {:?}", t.key),
+                sends: format!("Sec-WebSocket-Key \"{}\"", t.key.escape_debug()),
                 expects: match &t.accept {
                     Some(a) => format!("{} with accept {a}", t.result_word()),
                     None => "a refusal".into(),

@@ -367,7 +367,10 @@ fn judge_accept(
             Ok(Outcome::failed(format!("refused a valid key{}", reason(f))))
         }
         ("reject", _) => Ok(Outcome::ok(format!("refused{}", reason(f)))),
-        (other, _) => Err(format!("\"result\" is {other:?}, not accept or reject")),
+        (other, _) => Err(format!(
+            "\"result\" is \"{}\", not accept or reject",
+            clip(other)
+        )),
     }
 }
 
@@ -449,7 +452,10 @@ fn judge_client(
             reason(f)
         ))),
         ("reject", _) => Ok(Outcome::ok(format!("refused{}", reason(f)))),
-        (other, _) => Err(format!("\"result\" is {other:?}, not accept or reject")),
+        (other, _) => Err(format!(
+            "\"result\" is \"{}\", not accept or reject",
+            clip(other)
+        )),
     }
 }
 
@@ -485,7 +491,8 @@ fn judge_frames(
             "pong" | "close" => {}
             other => {
                 return Err(format!(
-                    "event type {other:?} is not text, binary, ping, pong or close"
+                    "event type \"{}\" is not text, binary, ping, pong or close",
+                    clip(other)
                 ))
             }
         }
@@ -618,7 +625,10 @@ fn judge_jwt(
                 ))),
             }
         }
-        (other, _) => Err(format!("\"result\" is {other:?}, not valid or invalid")),
+        (other, _) => Err(format!(
+            "\"result\" is \"{}\", not valid or invalid",
+            clip(other)
+        )),
     }
 }
 

@@ -252,7 +252,7 @@ fn codec(name: &str) -> Result<Codec, String> {
     match name {
         "mu" => Ok(Codec::Pcmu),
         "a" => Ok(Codec::Pcma),
-        other => Err(format!("law {other:?} is not mu or a")),
+        other => Err(format!("law \"{other}\" is not mu or a")),
     }
 }
 

@@ -37,7 +37,7 @@ enum Command {
     List(ListArgs),
     /// Test a WebSocket client: serve the client cases as Autobahn's fuzzingserver does (/getCaseCount, /runCase?case=N&agent=A, /updateReports, /stopServer; docs/clients.md).
     Serve(Box<ServeArgs>),
-    /// Run a vector corpus through the reference implementation.
+    /// Run a vector corpus and generated inputs through an implementation: the reference, or any library behind an adapter (--exec; docs/adapters.md).
     Vectors {
         #[command(subcommand)]
         corpus: Option<VectorCorpus>,
@@ -221,8 +221,57 @@ struct ServeArgs {
 
 #[derive(Subcommand, Debug)]
 enum VectorCorpus {
-    /// vectors/jwt/*.json through the reference verifier: one line per tcId.
-    Jwt,
+    /// vectors/accept.json (accept.compute), then random keys.
+    Accept(VectorArgs),
+    /// vectors/handshake/{server,client}.json (handshake.parse_request, handshake.validate_response), then random requests and responses.
+    Handshake(VectorArgs),
+    /// vectors/frames/client.json (frame.decode), then random valid and defective client frames.
+    Frames(VectorArgs),
+    /// vectors/jwt/*.json (jwt.verify), then random HS256 tokens.
+    Jwt(VectorArgs),
+    /// vectors/g711/*.json (g711.encode, g711.decode, g711.transcode), then random samples and codes.
+    G711(VectorArgs),
+}
+
+impl VectorCorpus {
+    fn parts(&self) -> (crate::adapter::Corpus, &VectorArgs) {
+        use crate::adapter::Corpus;
+        match self {
+            VectorCorpus::Accept(a) => (Corpus::Accept, a),
+            VectorCorpus::Handshake(a) => (Corpus::Handshake, a),
+            VectorCorpus::Frames(a) => (Corpus::Frames, a),
+            VectorCorpus::Jwt(a) => (Corpus::Jwt, a),
+            VectorCorpus::G711(a) => (Corpus::G711, a),
+        }
+    }
+}
+
+/// `voxproof vectors CORPUS`: which implementation, which inputs, which reports (docs/adapters.md).
+#[derive(Args, Debug)]
+struct VectorArgs {
+    /// Put the inputs to this adapter (a command line, split as a shell would, run without one) over the adapter protocol [default: the reference, in process].
+    #[arg(long, value_name = "'CMD ARGS'")]
+    exec: Option<String>,
+    /// An answer taking longer than MS is an ERROR (the adapter is started again).
+    #[arg(long, default_value_t = 5000, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    timeout_ms: u64,
+    /// Seed of the generated inputs.
+    #[arg(long, default_value_t = crate::adapter::generated::DEFAULT_SEED, value_name = "N")]
+    seed: u64,
+    /// Generated inputs per op after the corpus (0: none).
+    #[arg(long, default_value_t = crate::adapter::generated::DEFAULT_COUNT, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
+    generated: u64,
+    #[command(flatten)]
+    selection: Selection,
+    /// Write the JSON report to FILE.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// List every case in the console report, not only those that are not OK.
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 /// Key material and claim rules for the auth cases (`auth.*`).
@@ -598,10 +647,10 @@ where
         Some(Command::Run(args)) => run_cmd(&args),
         Some(Command::Serve(args)) => serve_cmd(&args),
         Some(Command::Vectors {
-            corpus: Some(VectorCorpus::Jwt),
-        }) => vectors_jwt(),
+            corpus: Some(corpus),
+        }) => vectors_cmd(&corpus),
         Some(Command::Vectors { corpus: None }) => {
-            eprintln!("error: voxproof vectors needs a corpus: jwt (see voxproof vectors --help)");
+            eprintln!("error: voxproof vectors needs a corpus: accept, handshake, frames, jwt or g711 (see voxproof vectors --help)");
             EXIT_USAGE
         }
         Some(Command::Load { what: Some(what) }) => load_cmd(&what),
@@ -831,38 +880,81 @@ pub fn catalogue_markdown(cases: &[crate::case::Case]) -> String {
     out
 }
 
-/// `voxproof vectors jwt`: one line per test, then a summary; 1 on any failure.
-fn vectors_jwt() -> i32 {
-    use voxproof_reference::auth::vectors::{run_jwt_vectors, Verdict};
-    let outcomes = run_jwt_vectors();
-    let mut out = String::new();
-    let (mut pass, mut fail, mut skip) = (0, 0, 0);
-    for o in &outcomes {
-        let verdict = match o.verdict {
-            Verdict::Pass => {
-                pass += 1;
-                "pass"
-            }
-            Verdict::Fail => {
-                fail += 1;
-                "fail"
-            }
-            Verdict::Skip => {
-                skip += 1;
-                "skip"
-            }
-        };
-        out.push_str(&format!(
-            "{}\t{}\t{verdict}\t{}\n",
-            o.file, o.tc_id, o.detail
-        ));
-    }
-    out.push_str(&format!(
-        "{} vectors: {pass} pass, {fail} fail, {skip} skip\n",
-        outcomes.len()
+/// `voxproof vectors CORPUS`: the corpus, then generated inputs, through an
+/// adapter; reported as `run` reports. 2 when the adapter cannot be started
+/// or fails hello.
+fn vectors_cmd(corpus: &VectorCorpus) -> i32 {
+    use crate::adapter::{corpus as vectors, exec, generated, session};
+    let (corpus, args) = corpus.parts();
+    let mut probes = vectors::probes(corpus);
+    probes.extend(generated::probes(
+        corpus,
+        args.seed,
+        args.generated as usize,
     ));
-    let _ = std::io::stdout().write_all(out.as_bytes());
-    if fail > 0 {
+    let (include, exclude) = (&args.selection.cases, &args.selection.exclude);
+    probes.retain(|p| {
+        (include.is_empty() || include.iter().any(|g| registry::matches(g, &p.id)))
+            && !exclude.iter().any(|g| registry::matches(g, &p.id))
+    });
+    if probes.is_empty() {
+        eprintln!("error: no input matches the selection");
+        return EXIT_USAGE;
+    }
+    let timeout = Duration::from_millis(args.timeout_ms);
+    let (mut adapter, hello, target): (Box<dyn exec::Adapter>, _, _) = match &args.exec {
+        Some(cmd) => match exec::Process::start(cmd, timeout) {
+            Ok((p, hello)) => {
+                let target = format!("adapter {} {} (--exec {cmd})", hello.name, hello.version);
+                (Box::new(p), hello, target)
+            }
+            Err(e) => {
+                eprintln!("error: the adapter {cmd} cannot be used: {e}");
+                return EXIT_USAGE;
+            }
+        },
+        None => {
+            let mut a = exec::InProcess;
+            match exec::Adapter::restart(&mut a) {
+                Ok(hello) => {
+                    let target = format!("{} {} (in process)", hello.name, hello.version);
+                    (Box::new(a), hello, target)
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return EXIT_USAGE;
+                }
+            }
+        }
+    };
+    let mut report = session::run(adapter.as_mut(), hello, &target, &probes, &|_| {});
+    drop(adapter);
+    print!("{}", report::console::render(&report, args.verbose));
+    report::shorten_wire(&mut report.results, report::WireDetail::Summary);
+    let files = [
+        (
+            &args.json,
+            "JSON",
+            report::json::render as fn(&run::RunReport) -> String,
+        ),
+        (&args.junit, "JUnit", report::junit::render),
+    ];
+    for (path, kind, render) in files {
+        let Some(path) = path else { continue };
+        if let Err(e) = std::fs::write(path, render(&report)) {
+            eprintln!(
+                "error: cannot write the {kind} report to {}: {e}",
+                path.display()
+            );
+            return EXIT_USAGE;
+        }
+    }
+    let errors = report
+        .results
+        .iter()
+        .filter(|r| r.verdict == crate::verdict::Verdict::Error)
+        .count();
+    if report.failed() > 0 || errors > 0 {
         EXIT_FAILED
     } else {
         EXIT_OK

@@ -1,6 +1,7 @@
 //! voxproof conformance runner: cases judge a target against the RFCs and the vectors
 //! ([docs/README.md](../../docs/README.md#layout)).
 
+pub mod adapter;
 pub mod case;
 pub mod cases;
 pub mod cli;

@@ -21,6 +21,10 @@ pub enum Verdict {
     /// The case could not run against this target (a feature or a setting is missing).
     #[serde(rename = "UNIMPLEMENTED")]
     Unimplemented,
+    /// The implementation could not be asked: an adapter that timed out,
+    /// exited or answered something that is not an answer (docs/adapters.md).
+    #[serde(rename = "ERROR")]
+    Error,
     /// The target broke the requirement.
     #[serde(rename = "FAILED")]
     Failed,
@@ -28,11 +32,12 @@ pub enum Verdict {
 
 impl Verdict {
     /// Every verdict in the order reports list them (Autobahn's).
-    pub const ALL: [Verdict; 5] = [
+    pub const ALL: [Verdict; 6] = [
         Verdict::Ok,
         Verdict::NonStrict,
         Verdict::Informational,
         Verdict::Unimplemented,
+        Verdict::Error,
         Verdict::Failed,
     ];
 
@@ -42,6 +47,7 @@ impl Verdict {
             Verdict::NonStrict => "NON-STRICT",
             Verdict::Informational => "INFORMATIONAL",
             Verdict::Unimplemented => "UNIMPLEMENTED",
+            Verdict::Error => "ERROR",
             Verdict::Failed => "FAILED",
         }
     }
@@ -54,7 +60,7 @@ mod tests {
     #[test]
     fn the_worse_of_two_verdicts() {
         // The order the framing engine has always combined verdicts in.
-        let worst_last = [Ok, Informational, NonStrict, Unimplemented, Failed];
+        let worst_last = [Ok, Informational, NonStrict, Unimplemented, Error, Failed];
         for (i, a) in worst_last.iter().enumerate() {
             for (j, b) in worst_last.iter().enumerate() {
                 assert_eq!(*a.max(b), worst_last[i.max(j)]);
@@ -62,7 +68,7 @@ mod tests {
         }
         assert_eq!(
             Verdict::ALL,
-            [Ok, NonStrict, Informational, Unimplemented, Failed]
+            [Ok, NonStrict, Informational, Unimplemented, Error, Failed]
         );
     }
 }
@@ -147,5 +153,8 @@ impl Outcome {
     }
     pub fn failed(detail: impl Into<String>) -> Self {
         Self::new(Verdict::Failed, detail)
+    }
+    pub fn error(detail: impl Into<String>) -> Self {
+        Self::new(Verdict::Error, detail)
     }
 }

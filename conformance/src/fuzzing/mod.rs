@@ -1,5 +1,6 @@
-//! Fuzzing: the runner's own target (`frame_reader`) and the seed corpora of every target
+//! Fuzzing: the runner's own targets (`frame_reader`, `adapter_protocol`) and the seed corpora of every target
 //! ([fuzz/README.md](../../../fuzz/README.md#target-details)).
 
+pub mod adapter_protocol;
 pub mod frame_reader;
 pub mod seeds;

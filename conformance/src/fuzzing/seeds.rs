@@ -11,7 +11,7 @@ use voxproof_reference::voice::protocol::{Event, Participant};
 use voxproof_vectors::g711::Law;
 
 /// The targets of `fuzz/`, in the order the README lists them.
-pub const TARGETS: [&str; 7] = [
+pub const TARGETS: [&str; 8] = [
     "handshake_request",
     "handshake_response",
     "frame_reader",
@@ -19,6 +19,7 @@ pub const TARGETS: [&str; 7] = [
     "jwt_verify",
     "g711",
     "voice_control",
+    "adapter_protocol",
 ];
 
 /// Every target's seeds, deduplicated, keyed by target name.
@@ -34,6 +35,10 @@ pub fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
     );
     out.insert("g711", g711());
     out.insert("voice_control", voice_control());
+    out.insert(
+        "adapter_protocol",
+        crate::fuzzing::adapter_protocol::seeds(),
+    );
     for seeds in out.values_mut() {
         seeds.sort();
         seeds.dedup();

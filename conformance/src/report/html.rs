@@ -17,6 +17,7 @@ fn class(v: Verdict) -> &'static str {
         Verdict::NonStrict => "v-non-strict",
         Verdict::Informational => "v-informational",
         Verdict::Unimplemented => "v-unimplemented",
+        Verdict::Error => "v-error",
         Verdict::Failed => "v-failed",
     }
 }
@@ -317,31 +318,33 @@ a { color: #0969da; text-decoration: none; } a:hover { text-decoration: underlin
 .filters label b { font-size: 18px; margin-right: 6px; }
 .filters label.v-ok b { color: var(--ok); } .filters label.v-non-strict b { color: var(--ns); }
 .filters label.v-informational b { color: var(--info); } .filters label.v-unimplemented b { color: var(--unimpl); }
-.filters label.v-failed b { color: var(--failed); }
+.filters label.v-failed b { color: var(--failed); } .filters label.v-error b { color: #9a6700; }
 input.filter { position: absolute; opacity: 0; pointer-events: none; }
 #show-all:checked ~ header label[for=show-all], #show-notok:checked ~ header label[for=show-notok],
 #show-ok:checked ~ header label[for=show-ok], #show-non-strict:checked ~ header label[for=show-non-strict],
 #show-informational:checked ~ header label[for=show-informational],
 #show-unimplemented:checked ~ header label[for=show-unimplemented],
+#show-error:checked ~ header label[for=show-error],
 #show-failed:checked ~ header label[for=show-failed] { border-color: #1f2328; background: #fff; box-shadow: inset 0 -3px 0 #1f2328; }
 #show-notok:checked ~ main .case.v-ok,
 #show-ok:checked ~ main .case:not(.v-ok), #show-non-strict:checked ~ main .case:not(.v-non-strict),
 #show-informational:checked ~ main .case:not(.v-informational),
 #show-unimplemented:checked ~ main .case:not(.v-unimplemented),
-#show-failed:checked ~ main .case:not(.v-failed),
+#show-failed:checked ~ main .case:not(.v-failed), #show-error:checked ~ main .case:not(.v-error),
 #show-notok:checked ~ main table.cases tbody:not(:has(.case:not(.v-ok))),
 #show-ok:checked ~ main table.cases tbody:not(:has(.v-ok)), #show-non-strict:checked ~ main table.cases tbody:not(:has(.v-non-strict)),
 #show-informational:checked ~ main table.cases tbody:not(:has(.v-informational)),
 #show-unimplemented:checked ~ main table.cases tbody:not(:has(.v-unimplemented)),
+#show-error:checked ~ main table.cases tbody:not(:has(.v-error)),
 #show-failed:checked ~ main table.cases tbody:not(:has(.v-failed)) { display: none; }
 .bar { display: flex; height: 8px; border-radius: 4px; overflow: hidden; background: var(--line); margin: 4px 0 8px; max-width: 900px; }
 .bar span.v-ok { background: var(--ok); } .bar span.v-non-strict { background: var(--ns); }
 .bar span.v-informational { background: var(--info); } .bar span.v-unimplemented { background: #8c959f; }
-.bar span.v-failed { background: var(--failed); }
+.bar span.v-failed { background: var(--failed); } .bar span.v-error { background: #9a6700; }
 .badge { display: inline-block; font-size: 11px; font-weight: 700; letter-spacing: .02em; padding: 1px 6px; border-radius: 10px; white-space: nowrap; color: #fff; }
 .badge.v-ok { background: var(--ok); } .badge.v-non-strict { background: var(--ns); }
 .badge.v-informational { background: var(--info); } .badge.v-unimplemented { background: #6e7781; }
-.badge.v-failed { background: var(--failed); }
+.badge.v-failed { background: var(--failed); } .badge.v-error { background: #9a6700; }
 table { border-collapse: collapse; width: 100%; }
 table.cases { table-layout: fixed; }
 table.cases th, table.cases td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
@@ -353,12 +356,13 @@ tr.case.v-non-strict { background: var(--ns-bg); } tr.case.v-non-strict td:first
 tr.case.v-informational { background: var(--info-bg); } tr.case.v-informational td:first-child { border-left-color: var(--info); }
 tr.case.v-unimplemented { background: var(--unimpl-bg); } tr.case.v-unimplemented td:first-child { border-left-color: #8c959f; }
 tr.case.v-failed { background: var(--failed-bg); } tr.case.v-failed td:first-child { border-left-color: var(--failed); }
+tr.case.v-error { background: var(--failed-bg); } tr.case.v-error td:first-child { border-left-color: #9a6700; }
 .clamp { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 details.case { border: 1px solid var(--line); border-left-width: 4px; border-radius: 6px; margin: 6px 0; background: #fff; }
 details.case.v-ok { border-left-color: var(--ok); } details.case.v-non-strict { border-left-color: var(--ns); }
 details.case.v-informational { border-left-color: var(--info); } details.case.v-unimplemented { border-left-color: #8c959f; }
-details.case.v-failed { border-left-color: var(--failed); }
+details.case.v-failed { border-left-color: var(--failed); } details.case.v-error { border-left-color: #9a6700; }
 details.case > summary { cursor: pointer; padding: 6px 10px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 details.case[open] > summary { border-bottom: 1px solid var(--line); background: #f6f8fa; white-space: normal; }
 p.warning { background: #fff8c5; border: 1px solid #d4a72c; padding: 0.5em; }

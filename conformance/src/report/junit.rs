@@ -115,6 +115,7 @@ fn case_body(r: &CaseResult, with_wire: bool) -> String {
 struct Counts {
     tests: usize,
     failures: usize,
+    errors: usize,
     skipped: usize,
     ms: u64,
 }
@@ -125,6 +126,7 @@ impl Counts {
         self.ms += r.duration_ms;
         match r.verdict {
             Verdict::Failed => self.failures += 1,
+            Verdict::Error => self.errors += 1,
             Verdict::Unimplemented => self.skipped += 1,
             Verdict::Ok | Verdict::NonStrict | Verdict::Informational => {}
         }
@@ -145,6 +147,14 @@ fn testcase(out: &mut String, group: &str, r: &CaseResult) {
             let _ = write!(
                 out,
                 ">\n      <failure message=\"{}\" type=\"FAILED\">{}</failure>\n    </testcase>\n",
+                attr(&r.detail),
+                text(&case_body(r, true))
+            );
+        }
+        Verdict::Error => {
+            let _ = write!(
+                out,
+                ">\n      <error message=\"{}\" type=\"ERROR\">{}</error>\n    </testcase>\n",
                 attr(&r.detail),
                 text(&case_body(r, true))
             );
@@ -178,9 +188,10 @@ pub fn render(report: &RunReport) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
-        "<testsuites name=\"voxproof\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{}\">",
+        "<testsuites name=\"voxproof\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">",
         total.tests,
         total.failures,
+        total.errors,
         total.skipped,
         seconds(report.duration.as_millis() as u64)
     );
@@ -191,10 +202,11 @@ pub fn render(report: &RunReport) -> String {
         }
         let _ = writeln!(
             out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{}\">",
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">",
             attr(key),
             counts.tests,
             counts.failures,
+            counts.errors,
             counts.skipped,
             seconds(counts.ms)
         );

@@ -9,6 +9,7 @@
 
 mod common;
 
+mod adapter;
 mod bounded_runs;
 mod catalogue;
 mod cli;

@@ -204,6 +204,7 @@ fn junit_counts_placement_and_escaping() {
                     );
                 }
             }
+            Verdict::Error => unreachable!("{id}: no adapter in a run"),
             Verdict::Unimplemented => {
                 assert!(failure.is_none());
                 assert_eq!(attr(skipped.expect("<skipped>"), "message"), r.detail);

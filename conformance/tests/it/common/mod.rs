@@ -41,7 +41,7 @@ pub fn not_ok(report: &RunReport, non_strict: &[&str], unimplemented: &[&str]) -
             Verdict::Ok | Verdict::Informational => false,
             Verdict::NonStrict => !non_strict.contains(&r.id.as_str()),
             Verdict::Unimplemented => !unimplemented.contains(&r.id.as_str()),
-            Verdict::Failed => true,
+            Verdict::Failed | Verdict::Error => true,
         })
         .map(|r| format!("{} {}: {}", r.verdict, r.id, r.detail))
         .collect()

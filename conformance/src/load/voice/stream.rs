@@ -228,6 +228,7 @@ pub async fn step(config: &VoiceConfig, step: usize, groups: usize) -> Result<St
         send_lateness: lateness,
         first_wrong,
         errors: shared.faults.counts(),
+        repeated: false,
     })
 }
 

@@ -21,6 +21,8 @@ pub struct Step {
     pub send_lateness: Histogram<u64>,
     pub first_wrong: Option<String>,
     pub errors: BTreeMap<String, u64>,
+    /// The ramp ran this step twice: the first run was over the bound.
+    pub repeated: bool,
 }
 
 impl Step {
@@ -57,6 +59,7 @@ impl Step {
             "first_wrong": self.first_wrong,
             "send_lateness_ms": latency_json(latency(&self.send_lateness)),
             "errors": self.errors,
+            "repeated": self.repeated,
         })
     }
 

@@ -2,4 +2,5 @@
 //! ([fuzz/README.md](../../../fuzz/README.md#target-details)).
 
 pub mod frame_reader;
+pub mod live_oracle;
 pub mod seeds;

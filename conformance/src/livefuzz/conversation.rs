@@ -247,8 +247,8 @@ fn text_bytes() -> impl Strategy<Value = Vec<u8>> {
     let valid = chars(0usize..24);
     prop_oneof![
         8 => chars(0usize..24),
-        1 => chars(40usize..120),
-        2 => (valid, 0..INVALID_UTF8.len(), any::<u16>().no_shrink()).prop_map(|(mut v, bad, at)| {
+        2 => chars(40usize..120),
+        1 => (valid, 0..INVALID_UTF8.len(), any::<u16>().no_shrink()).prop_map(|(mut v, bad, at)| {
             // Inserted between code points, so only `bad` breaks the text.
             let s = String::from_utf8(v.clone()).unwrap_or_default();
             let cuts: Vec<usize> = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
@@ -269,8 +269,8 @@ fn binary_bytes() -> impl Strategy<Value = Vec<u8>> {
 
 fn control_payload() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
-        12 => bytes(0usize..16),
-        2 => bytes(120usize..=125),
+        30 => bytes(0usize..16),
+        4 => bytes(120usize..=125),
         1 => bytes(126usize..140),
     ]
 }
@@ -280,7 +280,7 @@ fn control() -> impl Strategy<Value = Frame> {
     (
         prop_oneof![3 => Just(opcode::PING), 1 => Just(opcode::PONG)],
         control_payload(),
-        prop_oneof![20 => Just(true), 1 => Just(false)],
+        prop_oneof![40 => Just(true), 1 => Just(false)],
     )
         .prop_map(|(op, p, fin)| Frame::new(op, p).fin(fin))
 }
@@ -351,12 +351,12 @@ fn unit() -> impl Strategy<Value = Vec<Frame>> {
     };
     let reserved = prop_oneof![3u8..=7, 11u8..=15];
     prop_oneof![
-        6 => (text_bytes(), splits(), between())
+        12 => (text_bytes(), splits(), between())
             .prop_map(|(p, s, b)| message(opcode::TEXT, p, s, b)),
-        4 => (binary_bytes(), splits(), between())
+        8 => (binary_bytes(), splits(), between())
             .prop_map(|(p, s, b)| message(opcode::BINARY, p, s, b)),
-        3 => control().prop_map(|f| vec![f]),
-        1 => close().prop_map(|f| vec![f]),
+        6 => control().prop_map(|f| vec![f]),
+        2 => close().prop_map(|f| vec![f]),
         1 => (reserved, bytes(0usize..8)).prop_map(|(op, p)| vec![Frame::new(op, p)]),
         1 => (any::<bool>(), bytes(0usize..8))
             .prop_map(|(fin, p)| vec![Frame::new(opcode::CONTINUATION, p).fin(fin)]),
@@ -377,8 +377,8 @@ struct Sending {
 
 fn sending() -> impl Strategy<Value = ([u8; 4], Sending)> {
     let unusual = (
-        prop_oneof![12 => Just(false), 1 => Just(true)],
-        prop_oneof![5 => Just(0u8), 1 => 1u8..8],
+        prop_oneof![15 => Just(false), 1 => Just(true)],
+        prop_oneof![8 => Just(0u8), 1 => 1u8..8],
         prop_oneof![
             4 => Just(None),
             1 => Just(Some(LenEncoding::Bits16)),
@@ -396,7 +396,7 @@ fn sending() -> impl Strategy<Value = ([u8; 4], Sending)> {
         });
     (
         any::<[u8; 4]>().no_shrink(),
-        prop_oneof![6 => Just(Sending::default()), 1 => unusual],
+        prop_oneof![9 => Just(Sending::default()), 1 => unusual],
     )
 }
 

@@ -77,10 +77,11 @@ pub fn play(
                     steps.push(Step::Pause(Duration::from_millis(w.pause_ms)));
                 }
             }
-            let script = Script {
-                steps,
-                expect: alternatives[0].expect.clone(),
-            };
+            // The settle wait ends once what came is what the strict
+            // alternative expects, in either order.
+            let mut expect = alternatives[0].expect.clone();
+            expect.ok.push(alternatives[0].natural.clone());
+            let script = Script { steps, expect };
             match engine::observe(&mut ctx, &script) {
                 Ok(obs) => {
                     let judged = oracle::judge_session(prediction, &obs);

@@ -77,7 +77,11 @@ pub enum Stop {
 /// One allowed way for the server to answer, and the best verdict it earns.
 #[derive(Debug, Clone)]
 pub struct Alternative {
+    /// Messages then pongs (the judge compares them apart).
     pub expect: Expect,
+    /// The same events in the order a server that answers frame by frame
+    /// sends them (what the runner waits for before it closes).
+    pub natural: Vec<Event>,
     pub stop: Stop,
     /// OK for the strict reading, NON-STRICT for a permitted but weaker one.
     pub cap: Verdict,
@@ -113,7 +117,11 @@ impl Prediction {
             }
             Prediction::Session { alternatives, .. } => {
                 let a = &alternatives[0];
-                let events = a.expect.ok[0].len();
+                let pongs = a.expect.ok[0]
+                    .iter()
+                    .filter(|e| matches!(e, Event::Pong(_)))
+                    .count();
+                let messages = a.expect.ok[0].len() - pongs;
                 let then = match &a.stop {
                     Stop::End => {
                         "then a pong to the suite's ping and the suite's close answered".to_string()
@@ -131,7 +139,7 @@ impl Prediction {
                         join(codes)
                     ),
                 };
-                format!("{events} echoes and pongs, {then}")
+                format!("{messages} message(s) echoed and {pongs} pong(s), {then}")
             }
         }
     }
@@ -164,6 +172,7 @@ pub fn frames(bytes: &[u8]) -> (Vec<(Frame, usize)>, Option<String>) {
 
 /// What a server does on the way through the frames.
 struct Path {
+    natural: Vec<Event>,
     messages: Vec<Event>,
     pongs: Vec<Event>,
     stop: Stop,
@@ -191,6 +200,7 @@ fn walk(
 ) -> Path {
     let mut ob = Observer::facing_client();
     let mut path = Path {
+        natural: Vec::new(),
         messages: Vec::new(),
         pongs: Vec::new(),
         stop: Stop::End,
@@ -227,14 +237,17 @@ fn walk(
                             false,
                         ))
                     } else {
-                        path.messages.push(Event::Message {
+                        let e = Event::Message {
                             binary,
                             payload: payload.into(),
-                        });
+                        };
+                        path.natural.push(e.clone());
+                        path.messages.push(e);
                         None
                     }
                 }
                 observer::Event::Ping(p) => {
+                    path.natural.push(Event::pong(&p));
                     path.pongs.push(Event::pong(p));
                     None
                 }
@@ -275,6 +288,8 @@ fn client_words(detail: &str) -> String {
     detail
         .trim_start_matches("the client sent ")
         .trim_start_matches("the target sent ")
+        .replace("the target set", "")
+        .trim()
         .to_string()
 }
 
@@ -351,6 +366,7 @@ pub fn predict(handshake: &Handshake, bytes: &[u8], now: Instant) -> Prediction 
         })
     };
     let mut alternatives = vec![Alternative {
+        natural: strict.natural.clone(),
         expect: expect_of(&strict),
         stop: strict.stop.clone(),
         cap: Verdict::Ok,
@@ -369,6 +385,7 @@ pub fn predict(handshake: &Handshake, bytes: &[u8], now: Instant) -> Prediction 
             .collect();
         alternatives.push(Alternative {
             expect,
+            natural: strict.natural.clone(),
             stop: strict.stop.clone(),
             cap: Verdict::NonStrict,
             why: "fails the connection with another error code",
@@ -377,6 +394,7 @@ pub fn predict(handshake: &Handshake, bytes: &[u8], now: Instant) -> Prediction 
     let lazy = walk(&frames, &tail, true, false, now);
     if lazy.stop != strict.stop || lazy.pongs != strict.pongs || lazy.messages != strict.messages {
         alternatives.push(Alternative {
+            natural: lazy.natural.clone(),
             expect: expect_of(&lazy),
             stop: lazy.stop.clone(),
             cap: Verdict::NonStrict,
@@ -386,6 +404,7 @@ pub fn predict(handshake: &Handshake, bytes: &[u8], now: Instant) -> Prediction 
     let strict_len = walk(&frames, &tail, false, true, now);
     if strict_len.stop != strict.stop {
         alternatives.push(Alternative {
+            natural: strict_len.natural.clone(),
             expect: expect_of(&strict_len),
             stop: strict_len.stop.clone(),
             // The client broke RFC 6455 §5.2's MUST: refusing it is fair.

@@ -165,3 +165,4 @@ proptest! {
         prop_assert_eq!(live_oracle::check(&c), Ok(()));
     }
 }
+

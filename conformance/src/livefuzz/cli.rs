@@ -30,6 +30,12 @@ pub struct FuzzArgs {
     /// Stop after this many conversations (default 500).
     #[arg(long, value_parser = positive)]
     cases: Option<u64>,
+    /// Go on after a counterexample, counting FAILED conversations by kind (the first is still shrunk).
+    #[arg(long)]
+    keep_going: bool,
+    /// Play only conversation N of the seed and show it (what a run counted as conversation N).
+    #[arg(long, conflicts_with_all = ["cases", "duration"])]
+    only: Option<u64>,
     /// Conversations played at once.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: u16,
@@ -102,16 +108,21 @@ pub fn fuzz_cmd(args: &FuzzArgs) -> i32 {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64)
     });
-    let limit = match (args.duration, args.cases) {
-        (Some(d), _) => Limit::Duration(Duration::from_secs(d)),
-        (None, n) => Limit::Cases(n.unwrap_or(500)),
+    let limit = match (args.only, args.duration, args.cases) {
+        (Some(i), _, _) => Limit::Only(i),
+        (None, Some(d), _) => Limit::Duration(Duration::from_secs(d)),
+        (None, None, n) => Limit::Cases(n.unwrap_or(500)),
     };
+    if let Limit::Only(i) = limit {
+        return show(&target, seed, i, timeout);
+    }
     let settings = Settings {
         seed,
         limit,
         jobs: usize::from(args.jobs),
         timeout,
         against,
+        keep_going: args.keep_going,
     };
     eprintln!("voxproof fuzz: seed {seed} (--seed {seed} repeats this run)");
     let bar = progress_bar(limit);
@@ -176,6 +187,34 @@ pub fn fuzz_cmd(args: &FuzzArgs) -> i32 {
     }
 }
 
+/// Play conversation `index` of `seed` once and print it, its prediction,
+/// the verdict and the wire log.
+fn show(target: &Target, seed: u64, index: u64, timeout: Duration) -> i32 {
+    let c = search::generate(seed, index);
+    let p = search::predict(&c);
+    let played = search::play(target, &c, timeout);
+    println!("conversation {index} of seed {seed} to {}", target.url);
+    println!("  sends {}", c.handshake.describe());
+    for f in c.describe() {
+        println!("    {f}");
+    }
+    println!("  expects {}", p.describe());
+    println!("  {}", report::failed_line(&played));
+    for e in &played.wire {
+        let dir = match e.dir {
+            crate::wire::log::Dir::Send => "sent",
+            crate::wire::log::Dir::Recv => "received",
+            crate::wire::log::Dir::Event => "--",
+        };
+        println!("    {:>5} ms #{} {dir} {}", e.at_ms, e.conn, e.data);
+    }
+    if played.judged.verdict == Verdict::Failed {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
 fn progress_bar(limit: Limit) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
     if !crate::progress::should_draw(
@@ -187,6 +226,7 @@ fn progress_bar(limit: Limit) -> Option<indicatif::ProgressBar> {
     let (len, unit) = match limit {
         Limit::Cases(n) => (n, "conversations"),
         Limit::Duration(d) => (d.as_secs(), "s"),
+        Limit::Only(_) => return None,
     };
     let bar = indicatif::ProgressBar::new(len);
     let style = indicatif::ProgressStyle::with_template(&format!(

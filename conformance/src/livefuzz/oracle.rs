@@ -187,17 +187,22 @@ pub fn receiver_rule(kind: Kind) -> Rule {
     }
 }
 
+/// How a server reads: strictly (the RFC's reading), refusing lengths not
+/// in their minimal form, or finding invalid UTF-8 late: in a layer above
+/// the frames, so pongs to later pings may go out before the failure, and
+/// (`at_end`) only once the text message is whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Strict,
+    /// Fails at the n-th length not in its minimal form (from 0): a server
+    /// may refuse any of them, as the client broke §5.2's MUST.
+    StrictLength(usize),
+    LateUtf8 { at_end: bool },
+}
+
 /// Walk the frames as a server does: the observer (facing a client) says
-/// what each frame is and which breach it carries. `lazy`: text is checked
-/// only when its message ends; `strict_length`: a length not in its minimal
-/// form fails the connection.
-fn walk(
-    frames: &[(Frame, usize)],
-    tail: &Option<String>,
-    lazy: bool,
-    strict_length: bool,
-    now: Instant,
-) -> Path {
+/// what each frame is and which breach it carries.
+fn walk(frames: &[(Frame, usize)], tail: &Option<String>, mode: Mode, now: Instant) -> Path {
     let mut ob = Observer::facing_client();
     let mut path = Path {
         natural: Vec::new(),
@@ -219,23 +224,41 @@ fn walk(
             in_close,
         }
     };
-    let mut broken_text = false;
+    let not_utf8 = |i| fail(i, Some(Kind::TextNotUtf8), "a text message that is not UTF-8".into(), false);
+    // LateUtf8: the text message in progress is broken, not yet found so.
+    let mut broken = false;
+    // LateUtf8: found, and the failure is on its way; only pongs go out.
+    let mut failing: Option<Stop> = None;
+    let mut non_minimal = 0;
     for (i, (f, end)) in frames.iter().enumerate() {
-        if strict_length && f.len_encoding != LenEncoding::Minimal {
-            path.stop = fail(i, None, "a length not in its minimal form".into(), false);
-            return path;
+        if f.len_encoding != LenEncoding::Minimal {
+            if mode == Mode::StrictLength(non_minimal) {
+                path.stop = fail(i, None, "a length not in its minimal form".into(), false);
+                return path;
+            }
+            non_minimal += 1;
         }
         ob.receive_frame(f.clone(), now);
         while let Some(seen) = ob.poll_event() {
+            if let Some(stop) = &failing {
+                match seen.event {
+                    observer::Event::Ping(p) => {
+                        path.natural.push(Event::pong(&p));
+                        path.pongs.push(Event::pong(p));
+                    }
+                    observer::Event::Message { .. } | observer::Event::Pong(_) => {}
+                    _ => {
+                        path.stop = stop.clone();
+                        return path;
+                    }
+                }
+                continue;
+            }
             let stop = match seen.event {
                 observer::Event::Message { binary, payload } => {
-                    if broken_text && !binary {
-                        Some(fail(
-                            i,
-                            Some(Kind::TextNotUtf8),
-                            "a text message that is not UTF-8".into(),
-                            false,
-                        ))
+                    if broken && !binary {
+                        failing = Some(not_utf8(i));
+                        None
                     } else {
                         let e = Event::Message {
                             binary,
@@ -256,12 +279,17 @@ fn walk(
                     path.stop_at = Some(*end);
                     Some(Stop::ClientClose(code))
                 }
-                observer::Event::Violation(v)
-                    if lazy && v.kind == Kind::TextNotUtf8 && !f.fin && !f.is_control() =>
-                {
-                    broken_text = true;
-                    None
-                }
+                observer::Event::Violation(v) if v.kind == Kind::TextNotUtf8 => match mode {
+                    Mode::LateUtf8 { at_end: true } if !f.fin && !f.is_control() => {
+                        broken = true;
+                        None
+                    }
+                    Mode::LateUtf8 { .. } => {
+                        failing = Some(not_utf8(i));
+                        None
+                    }
+                    Mode::Strict | Mode::StrictLength(_) => Some(not_utf8(i)),
+                },
                 observer::Event::Violation(v) => Some(fail(
                     i,
                     Some(v.kind),
@@ -275,6 +303,10 @@ fn walk(
                 return path;
             }
         }
+    }
+    if let Some(stop) = failing {
+        path.stop = stop;
+        return path;
     }
     if let Some(e) = tail {
         let kind = e.contains("most significant bit").then_some(Kind::LengthMsb);
@@ -350,7 +382,7 @@ pub fn predict(handshake: &Handshake, bytes: &[u8], now: Instant) -> Prediction 
         };
     }
     let (frames, tail) = frames(bytes);
-    let strict = walk(&frames, &tail, false, false, now);
+    let strict = walk(&frames, &tail, Mode::Strict, now);
     let close_end = match strict.stop {
         Stop::ClientClose(_) => strict.stop_at,
         _ => None,
@@ -391,26 +423,40 @@ pub fn predict(handshake: &Handshake, bytes: &[u8], now: Instant) -> Prediction 
             why: "fails the connection with another error code",
         });
     }
-    let lazy = walk(&frames, &tail, true, false, now);
-    if lazy.stop != strict.stop || lazy.pongs != strict.pongs || lazy.messages != strict.messages {
-        alternatives.push(Alternative {
-            natural: lazy.natural.clone(),
-            expect: expect_of(&lazy),
-            stop: lazy.stop.clone(),
-            cap: Verdict::NonStrict,
-            why: "checks UTF-8 only when a text message ends",
-        });
-    }
-    let strict_len = walk(&frames, &tail, false, true, now);
-    if strict_len.stop != strict.stop {
-        alternatives.push(Alternative {
-            natural: strict_len.natural.clone(),
-            expect: expect_of(&strict_len),
-            stop: strict_len.stop.clone(),
-            // The client broke RFC 6455 §5.2's MUST: refusing it is fair.
-            cap: Verdict::Ok,
-            why: "refuses lengths not in their minimal form",
-        });
+    let mut other = |mode: Mode, cap: Verdict, why: &'static str| {
+        let path = walk(&frames, &tail, mode, now);
+        let same = path.stop == strict.stop && path.natural == strict.natural;
+        if !same {
+            alternatives.push(Alternative {
+                natural: path.natural.clone(),
+                expect: expect_of(&path),
+                stop: path.stop.clone(),
+                cap,
+                why,
+            });
+        }
+    };
+    other(
+        Mode::LateUtf8 { at_end: false },
+        Verdict::NonStrict,
+        "checks UTF-8 above the frames (pongs may precede the failure)",
+    );
+    other(
+        Mode::LateUtf8 { at_end: true },
+        Verdict::NonStrict,
+        "checks UTF-8 only when a text message ends",
+    );
+    // The client broke RFC 6455 §5.2's MUST: refusing it is fair.
+    let non_minimal = frames
+        .iter()
+        .filter(|(f, _)| f.len_encoding != LenEncoding::Minimal)
+        .count();
+    for n in 0..non_minimal {
+        other(
+            Mode::StrictLength(n),
+            Verdict::Ok,
+            "refuses lengths not in their minimal form",
+        );
     }
     Prediction::Session {
         alternatives,

@@ -186,7 +186,8 @@ struct Json<'a> {
     duration_ms: u64,
     per_second: f64,
     summary: BTreeMap<&'static str, u64>,
-    non_strict: &'a BTreeMap<String, u64>,
+    non_strict: Vec<JsonDifference<'a>>,
+    failed: Vec<JsonDifference<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     against_summary: Option<BTreeMap<&'static str, u64>>,
     differences: Vec<JsonDifference<'a>>,
@@ -208,8 +209,9 @@ fn summary(v: &BTreeMap<Verdict, u64>) -> BTreeMap<&'static str, u64> {
         .collect()
 }
 
+/// Conversations per second, shrinking not counted.
 pub fn per_second(o: &Outcome) -> f64 {
-    o.conversations as f64 / o.elapsed.as_secs_f64().max(1e-9)
+    o.conversations as f64 / o.searching.as_secs_f64().max(1e-9)
 }
 
 /// The report cases of a run: its counterexample, then its crash.
@@ -235,7 +237,24 @@ pub fn json(target: &str, against: Option<&str>, s: &Settings, o: &Outcome) -> S
         duration_ms: o.elapsed.as_millis() as u64,
         per_second: (per_second(o) * 10.0).round() / 10.0,
         summary: summary(&o.verdicts),
-        non_strict: &o.non_strict,
+        failed: o
+            .failed
+            .iter()
+            .map(|(k, d)| JsonDifference {
+                kind: k,
+                count: d.count,
+                example: d.example,
+            })
+            .collect(),
+        non_strict: o
+            .non_strict
+            .iter()
+            .map(|(k, d)| JsonDifference {
+                kind: k,
+                count: d.count,
+                example: d.example,
+            })
+            .collect(),
         against_summary: against.map(|_| summary(&o.against_verdicts)),
         differences: o
             .differences
@@ -265,7 +284,7 @@ pub fn console(target: &str, against: Option<&str>, s: &Settings, o: &Outcome) -
         format!(
             "fuzzed {target}: {} conversations in {:.1} s ({:.1}/s), seed {}, {} job(s)",
             o.conversations,
-            o.elapsed.as_secs_f64(),
+            o.searching.as_secs_f64(),
             per_second(o),
             s.seed,
             s.jobs
@@ -279,8 +298,25 @@ pub fn console(target: &str, against: Option<&str>, s: &Settings, o: &Outcome) -
             .join(", ")
     };
     line(&mut out, format!("  {}", counts(&o.verdicts)));
-    for (kind, n) in &o.non_strict {
-        line(&mut out, format!("  NON-STRICT {n} × {kind}"));
+    if o.failed.len() > 1 || o.failed.values().any(|d| d.count > 1) {
+        for (kind, d) in &o.failed {
+            line(
+                &mut out,
+                format!(
+                    "  FAILED {} × {kind} (first: conversation {})",
+                    d.count, d.example
+                ),
+            );
+        }
+    }
+    for (kind, d) in &o.non_strict {
+        line(
+            &mut out,
+            format!(
+                "  NON-STRICT {} × {kind} (first: conversation {})",
+                d.count, d.example
+            ),
+        );
     }
     if let Some(other) = against {
         line(

@@ -48,6 +48,8 @@ pub fn predict(c: &Conversation) -> Prediction {
 pub enum Limit {
     Cases(u64),
     Duration(Duration),
+    /// Only this conversation (to look at one a run counted).
+    Only(u64),
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +61,9 @@ pub struct Settings {
     pub timeout: Duration,
     /// A second target for differential mode.
     pub against: Option<Target>,
+    /// Go on after a counterexample (counting FAILED by kind); the first is
+    /// still shrunk. Differential mode always goes on.
+    pub keep_going: bool,
 }
 
 /// One conversation that failed, shrunk.
@@ -95,7 +100,11 @@ pub struct Outcome {
     pub elapsed: Duration,
     pub verdicts: BTreeMap<Verdict, u64>,
     /// NON-STRICT outcomes by what was weaker.
-    pub non_strict: BTreeMap<String, u64>,
+    pub non_strict: BTreeMap<String, Difference>,
+    /// FAILED outcomes by the rule and the breach (with `keep_going`).
+    pub failed: BTreeMap<String, Difference>,
+    /// The time the conversations took, without shrinking.
+    pub searching: Duration,
     pub counterexample: Option<Counterexample>,
     pub crash: Option<Crash>,
     /// Differential mode: by kind (`close code after …: 1002 vs 1007`).
@@ -111,7 +120,7 @@ fn weaker(j: &oracle::Judged) -> String {
         return c.detail.clone();
     }
     if let Some((_, why)) = j.detail.rsplit_once("(as a target that ") {
-        return format!("a target that {}", why.trim_end_matches(')'));
+        return format!("a target that {}", why.strip_suffix(')').unwrap_or(why));
     }
     if j.detail.contains("(acceptable, not strict)") {
         return "fewer echoes or pongs before the close".into();
@@ -163,8 +172,10 @@ pub fn differences(situation: &str, a: &Played, b: &Played) -> Vec<String> {
         ));
     }
     if x.closed_by != y.closed_by {
-        let who = |c: Option<crate::verdict::Closer>| {
-            c.map_or("nobody".to_string(), |c| format!("{c:?}").to_lowercase())
+        let who = |c: Option<crate::verdict::Closer>| match c {
+            Some(crate::verdict::Closer::Suite) => "the suite",
+            Some(crate::verdict::Closer::Target) => "the target",
+            Some(crate::verdict::Closer::Nobody) | None => "nobody",
         };
         out.push(format!(
             "who closed first after {situation}: {} vs {}",
@@ -201,17 +212,18 @@ pub fn run(target: &Target, s: &Settings, progress: &(dyn Fn(Verdict) + Sync)) -
     let stop = AtomicBool::new(false);
     let out = Mutex::new(Outcome::default());
     let failures: Mutex<Vec<(u64, Played)>> = Mutex::new(Vec::new());
-    let differential = s.against.is_some();
+    let go_on = s.against.is_some() || s.keep_going;
     std::thread::scope(|scope| {
         for _ in 0..s.jobs.max(1) {
             scope.spawn(|| loop {
                 if stop.load(Ordering::SeqCst) {
                     break;
                 }
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let more = match s.limit {
-                    Limit::Cases(n) => i < n,
-                    Limit::Duration(d) => started.elapsed() < d,
+                let k = next.fetch_add(1, Ordering::SeqCst);
+                let (i, more) = match s.limit {
+                    Limit::Cases(n) => (k, k < n),
+                    Limit::Duration(d) => (k, started.elapsed() < d),
+                    Limit::Only(i) => (i, k == 0),
                 };
                 if !more {
                     break;
@@ -225,7 +237,32 @@ pub fn run(target: &Target, s: &Settings, progress: &(dyn Fn(Verdict) + Sync)) -
                     o.conversations += 1;
                     *o.verdicts.entry(verdict).or_default() += 1;
                     if verdict == Verdict::NonStrict {
-                        *o.non_strict.entry(weaker(&played.judged)).or_default() += 1;
+                        let d = o
+                            .non_strict
+                            .entry(weaker(&played.judged))
+                            .or_insert(Difference { count: 0, example: i });
+                        d.count += 1;
+                        d.example = d.example.min(i);
+                    }
+                    if verdict == Verdict::Failed {
+                        let j = &played.judged;
+                        let what = match &j.close {
+                            Some(c) if c.verdict == Verdict::Failed => detail_class(&c.detail),
+                            _ if j.detail.starts_with("received") => {
+                                "other echoes or pongs than expected".into()
+                            }
+                            _ => detail_class(&j.detail),
+                        };
+                        let kind = match &j.rule {
+                            Some(r) => format!("{what} ({})", r.citation()),
+                            None => what,
+                        };
+                        let d = o
+                            .failed
+                            .entry(kind)
+                            .or_insert(Difference { count: 0, example: i });
+                        d.count += 1;
+                        d.example = d.example.min(i);
                     }
                     if let Some(b) = &other {
                         *o.against_verdicts.entry(b.judged.verdict).or_default() += 1;
@@ -246,7 +283,7 @@ pub fn run(target: &Target, s: &Settings, progress: &(dyn Fn(Verdict) + Sync)) -
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
                         .push((i, played));
-                    if !differential {
+                    if !go_on {
                         stop.store(true, Ordering::SeqCst);
                     }
                 }
@@ -254,9 +291,11 @@ pub fn run(target: &Target, s: &Settings, progress: &(dyn Fn(Verdict) + Sync)) -
         }
     });
     let mut out = out.into_inner().unwrap_or_else(|e| e.into_inner());
+    out.searching = started.elapsed();
     let mut failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
     // The first failure in generation order, whichever worker met it first.
     failures.sort_by_key(|(i, _)| *i);
+    failures.truncate(1);
     if let Some((index, played)) = failures.into_iter().next() {
         let conversation = generate(s.seed, index);
         if !live::alive(target, s.timeout) {

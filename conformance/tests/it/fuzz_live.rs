@@ -24,6 +24,7 @@ fn settings(seed: u64, cases: u64) -> Settings {
         jobs: 2,
         timeout: Duration::from_secs(5),
         against: None,
+        keep_going: false,
     }
 }
 

@@ -11,7 +11,7 @@ use voxproof_reference::voice::protocol::{Event, Participant};
 use voxproof_vectors::g711::Law;
 
 /// The targets of `fuzz/`, in the order the README lists them.
-pub const TARGETS: [&str; 7] = [
+pub const TARGETS: [&str; 8] = [
     "handshake_request",
     "handshake_response",
     "frame_reader",
@@ -19,6 +19,7 @@ pub const TARGETS: [&str; 7] = [
     "jwt_verify",
     "g711",
     "voice_control",
+    "live_oracle",
 ];
 
 /// Every target's seeds, deduplicated, keyed by target name.
@@ -34,6 +35,7 @@ pub fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
     );
     out.insert("g711", g711());
     out.insert("voice_control", voice_control());
+    out.insert("live_oracle", live_oracle());
     for seeds in out.values_mut() {
         seeds.sort();
         seeds.dedup();
@@ -192,6 +194,25 @@ fn masked(frames: &[Frame]) -> Vec<u8> {
         .iter()
         .flat_map(|f| f.encode_with(Some(MASK)))
         .collect()
+}
+
+/// `live_oracle`: the generator's random bytes, so seeds are byte strings
+/// from a fixed sequence (each a different conversation) and the empty one.
+fn live_oracle() -> Vec<Vec<u8>> {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x as u8
+    };
+    let mut out = vec![Vec::new()];
+    for len in [64, 256, 512, 1024, 2048, 4096] {
+        for _ in 0..4 {
+            out.push((0..len).map(|_| next()).collect());
+        }
+    }
+    out
 }
 
 fn server_stream() -> Vec<Vec<u8>> {

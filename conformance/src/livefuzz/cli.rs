@@ -148,7 +148,10 @@ pub fn fuzz_cmd(args: &FuzzArgs) -> i32 {
         format!("{} (embedded reference)", target.url)
     };
     let against_url = settings.against.as_ref().map(|t| t.url.as_str());
-    print!("{}", report::console(&url, against_url, &settings, &outcome));
+    print!(
+        "{}",
+        report::console(&url, against_url, &settings, &outcome)
+    );
     if let Some(cx) = &outcome.counterexample {
         let p = search::predict(&cx.minimal);
         let file = CaseFile::new(
@@ -175,7 +178,10 @@ pub fn fuzz_cmd(args: &FuzzArgs) -> i32 {
     if let Some(path) = &args.json {
         let text = report::json(&url, against_url, &settings, &outcome);
         if let Err(e) = std::fs::write(path, text) {
-            eprintln!("error: cannot write the JSON report to {}: {e}", path.display());
+            eprintln!(
+                "error: cannot write the JSON report to {}: {e}",
+                path.display()
+            );
             return EXIT_USAGE;
         }
         println!("JSON report: {}", path.display());

@@ -46,7 +46,9 @@ impl Handshake {
         match self {
             Handshake::Valid => "a valid handshake".into(),
             Handshake::MissingKey => "a handshake without Sec-WebSocket-Key".into(),
-            Handshake::InvalidKey { key } => format!("a handshake with Sec-WebSocket-Key \"{key}\""),
+            Handshake::InvalidKey { key } => {
+                format!("a handshake with Sec-WebSocket-Key \"{key}\"")
+            }
             Handshake::WrongVersion { version } => {
                 format!("a handshake with Sec-WebSocket-Version {version}")
             }
@@ -131,13 +133,19 @@ impl Conversation {
 
     /// The frames in words, one line each.
     pub fn describe(&self) -> Vec<String> {
-        self.pieces.iter().map(|p| describe_frame(&p.frame)).collect()
+        self.pieces
+            .iter()
+            .map(|p| describe_frame(&p.frame))
+            .collect()
     }
 }
 
 /// All bytes of `writes`, joined.
 pub fn stream(writes: &[Write]) -> Vec<u8> {
-    writes.iter().flat_map(|w| w.bytes.iter().copied()).collect()
+    writes
+        .iter()
+        .flat_map(|w| w.bytes.iter().copied())
+        .collect()
 }
 
 /// A frame in words: `text "hé" (2 of 3 bytes) masked, FIN`.
@@ -224,7 +232,8 @@ fn numbers(seed: u64) -> impl Iterator<Item = u64> {
 
 /// `n` bytes from `seed`.
 fn bytes(len: impl Strategy<Value = usize>) -> impl Strategy<Value = Vec<u8>> {
-    (len, any::<u64>().no_shrink()).prop_map(|(n, seed)| numbers(seed).take(n).map(|x| x as u8).collect())
+    (len, any::<u64>().no_shrink())
+        .prop_map(|(n, seed)| numbers(seed).take(n).map(|x| x as u8).collect())
 }
 
 /// `n` characters from `seed`: ASCII, and two-, three- and four-byte forms.
@@ -404,7 +413,13 @@ fn sending() -> impl Strategy<Value = ([u8; 4], Sending)> {
 const UNIT_FRAMES: usize = 6;
 
 fn handshake() -> impl Strategy<Value = Handshake> {
-    let keys = ["", "abc", "dGhlIHNhbXBsZSBub25jZQ", "AAAAAAAAAAAAAAAAAAAAAAAA", "!!!!!!!!!!!!!!!!!!!!!!=="];
+    let keys = [
+        "",
+        "abc",
+        "dGhlIHNhbXBsZSBub25jZQ",
+        "AAAAAAAAAAAAAAAAAAAAAAAA",
+        "!!!!!!!!!!!!!!!!!!!!!!==",
+    ];
     // 8 is left out: some servers still speak hybi-08 (RFC 6455 lets them).
     let versions = ["0", "7", "12", "14", "99"];
     let methods = ["POST", "PUT", "HEAD", "DELETE"];
@@ -425,16 +440,19 @@ pub fn conversation() -> impl Strategy<Value = Conversation> {
         let pieces = units
             .into_iter()
             .flat_map(|(frames, sendings)| {
-                frames.into_iter().zip(sendings).map(|(mut frame, (key, s))| {
-                    frame.mask = (!s.unmasked).then_some(key);
-                    frame.rsv = s.rsv;
-                    frame.len_encoding = s.len.unwrap_or(LenEncoding::Minimal);
-                    Piece {
-                        frame,
-                        cuts: s.cuts,
-                        pause_ms: s.pause_ms,
-                    }
-                })
+                frames
+                    .into_iter()
+                    .zip(sendings)
+                    .map(|(mut frame, (key, s))| {
+                        frame.mask = (!s.unmasked).then_some(key);
+                        frame.rsv = s.rsv;
+                        frame.len_encoding = s.len.unwrap_or(LenEncoding::Minimal);
+                        Piece {
+                            frame,
+                            cuts: s.cuts,
+                            pause_ms: s.pause_ms,
+                        }
+                    })
             })
             .collect();
         Conversation { handshake, pieces }

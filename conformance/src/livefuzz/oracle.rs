@@ -177,6 +177,9 @@ struct Path {
     pongs: Vec<Event>,
     stop: Stop,
     stop_at: Option<usize>,
+    /// A fragmented message was still open where the server reads a close
+    /// (the client's, or the suite's at the end).
+    open_message: bool,
 }
 
 /// The receiver's rule for a breach of the client's.
@@ -197,7 +200,9 @@ enum Mode {
     /// Fails at the n-th length not in its minimal form (from 0): a server
     /// may refuse any of them, as the client broke §5.2's MUST.
     StrictLength(usize),
-    LateUtf8 { at_end: bool },
+    LateUtf8 {
+        at_end: bool,
+    },
 }
 
 /// Walk the frames as a server does: the observer (facing a client) says
@@ -210,6 +215,7 @@ fn walk(frames: &[(Frame, usize)], tail: &Option<String>, mode: Mode, now: Insta
         pongs: Vec::new(),
         stop: Stop::End,
         stop_at: None,
+        open_message: false,
     };
     let fail = |frame: usize, kind: Option<Kind>, detail: String, in_close: bool| {
         let codes = match kind {
@@ -224,7 +230,14 @@ fn walk(frames: &[(Frame, usize)], tail: &Option<String>, mode: Mode, now: Insta
             in_close,
         }
     };
-    let not_utf8 = |i| fail(i, Some(Kind::TextNotUtf8), "a text message that is not UTF-8".into(), false);
+    let not_utf8 = |i| {
+        fail(
+            i,
+            Some(Kind::TextNotUtf8),
+            "a text message that is not UTF-8".into(),
+            false,
+        )
+    };
     // LateUtf8: the text message in progress is broken, not yet found so.
     let mut broken = false;
     // LateUtf8: found, and the failure is on its way; only pongs go out.
@@ -239,6 +252,9 @@ fn walk(frames: &[(Frame, usize)], tail: &Option<String>, mode: Mode, now: Insta
             non_minimal += 1;
         }
         ob.receive_frame(f.clone(), now);
+        if !f.is_control() {
+            path.open_message = !f.fin;
+        }
         while let Some(seen) = ob.poll_event() {
             if let Some(stop) = &failing {
                 match seen.event {
@@ -298,7 +314,27 @@ fn walk(frames: &[(Frame, usize)], tail: &Option<String>, mode: Mode, now: Insta
                 )),
                 observer::Event::Unreadable(e) => Some(fail(i, None, e, false)),
             };
-            if let Some(stop) = stop {
+            if let Some(mut stop) = stop {
+                // A close frame can break several rules at once: the code
+                // of any of them is a right answer.
+                if let Stop::Fail {
+                    in_close: true,
+                    codes,
+                    ..
+                } = &mut stop
+                {
+                    while let Some(seen) = ob.poll_event() {
+                        if let observer::Event::Violation(v) = seen.event {
+                            let code = match v.kind {
+                                Kind::CloseReasonNotUtf8 => close_code::INVALID_PAYLOAD,
+                                _ => close_code::PROTOCOL_ERROR,
+                            };
+                            if !codes.contains(&code) {
+                                codes.push(code);
+                            }
+                        }
+                    }
+                }
                 path.stop = stop;
                 return path;
             }
@@ -309,7 +345,9 @@ fn walk(frames: &[(Frame, usize)], tail: &Option<String>, mode: Mode, now: Insta
         return path;
     }
     if let Some(e) = tail {
-        let kind = e.contains("most significant bit").then_some(Kind::LengthMsb);
+        let kind = e
+            .contains("most significant bit")
+            .then_some(Kind::LengthMsb);
         path.stop = fail(frames.len(), kind, e.clone(), false);
     }
     path
@@ -330,11 +368,14 @@ fn expect_of(path: &Path) -> Expect {
     let mut all = path.messages.clone();
     all.extend(path.pongs.iter().cloned());
     let close = match &path.stop {
+        // A close in the middle of a fragmented message must be handled
+        // like any control frame there (§5.4): answered, not refused with an
+        // error code, as `framing.close.7_1_5` judges.
         Stop::End => CloseExpect {
             by: Closer::Suite,
             codes: vec![close_code::NORMAL],
             require_clean: true,
-            wrong_code_fails: false,
+            wrong_code_fails: path.open_message,
             code_required: false,
         },
         Stop::ClientClose(code) => CloseExpect {
@@ -344,7 +385,7 @@ fn expect_of(path: &Path) -> Expect {
                 _ => vec![close_code::NORMAL],
             },
             require_clean: true,
-            wrong_code_fails: false,
+            wrong_code_fails: path.open_message,
             code_required: false,
         },
         Stop::Fail {
@@ -387,7 +428,7 @@ pub fn predict(handshake: &Handshake, bytes: &[u8], now: Instant) -> Prediction 
         Stop::ClientClose(_) => strict.stop_at,
         _ => None,
     };
-    let interleaved = {
+    let interleaved = strict.open_message || {
         let mut open = false;
         frames.iter().any(|(f, _)| {
             let between = open && f.is_control();
@@ -421,6 +462,32 @@ pub fn predict(handshake: &Handshake, bytes: &[u8], now: Instant) -> Prediction 
             stop: strict.stop.clone(),
             cap: Verdict::NonStrict,
             why: "fails the connection with another error code",
+        });
+    }
+    if let Stop::ClientClose(Some(code @ 1012..=1014)) = strict.stop {
+        // Registered with IANA after RFC 6455, which leaves 1000-2999 to
+        // "future revisions": a server that knows only RFC 6455's codes may
+        // refuse them.
+        let path = Path {
+            stop: Stop::Fail {
+                frame: frames.len(),
+                kind: Some(Kind::CloseCode),
+                detail: format!("close code {code}, not defined by RFC 6455"),
+                codes: vec![close_code::PROTOCOL_ERROR],
+                in_close: true,
+            },
+            natural: strict.natural.clone(),
+            messages: strict.messages.clone(),
+            pongs: strict.pongs.clone(),
+            stop_at: strict.stop_at,
+            open_message: strict.open_message,
+        };
+        alternatives.push(Alternative {
+            natural: path.natural.clone(),
+            expect: expect_of(&path),
+            stop: path.stop.clone(),
+            cap: Verdict::Ok,
+            why: "knows only the close codes RFC 6455 defines",
         });
     }
     let mut other = |mode: Mode, cap: Verdict, why: &'static str| {
@@ -590,8 +657,14 @@ pub fn judge_session(prediction: &Prediction, obs: &Observation) -> Judged {
 pub fn judge_refusal(version: bool, status: Option<u16>, has_version: bool) -> Judged {
     let rule = if version { VERSION } else { ANSWER_WITH_ERROR };
     let (verdict, detail) = match status {
-        Some(101) => (Verdict::Failed, "the target answered 101 Switching Protocols".to_string()),
-        None => (Verdict::Failed, "the target sent no HTTP response".to_string()),
+        Some(101) => (
+            Verdict::Failed,
+            "the target answered 101 Switching Protocols".to_string(),
+        ),
+        None => (
+            Verdict::Failed,
+            "the target sent no HTTP response".to_string(),
+        ),
         Some(s) if (400..500).contains(&s) && version && !has_version => (
             Verdict::Failed,
             format!("the target answered {s} without Sec-WebSocket-Version"),

@@ -83,7 +83,8 @@ impl CaseFile {
 
     /// Read a case file; the error is one line.
     pub fn parse(text: &str) -> Result<CaseFile, String> {
-        let file: CaseFile = serde_json::from_str(text).map_err(|e| format!("not a case file: {e}"))?;
+        let file: CaseFile =
+            serde_json::from_str(text).map_err(|e| format!("not a case file: {e}"))?;
         if file.format != FORMAT {
             return Err(format!(
                 "case file format \"{}\" is not {FORMAT}",
@@ -151,9 +152,19 @@ pub fn counterexample_case(seed: u64, cx: &Counterexample) -> CaseResult {
         "counterexample: conversation {} shrunk to {} frames{}",
         cx.index,
         cx.minimal.pieces.len(),
-        if cx.confirmed { "" } else { " (did not fail again when re-run)" }
+        if cx.confirmed {
+            ""
+        } else {
+            " (did not fail again when re-run)"
+        }
     );
-    case_result(format!("fuzz.{seed}.{}", cx.index), title, &cx.minimal, &p, &cx.played)
+    case_result(
+        format!("fuzz.{seed}.{}", cx.index),
+        title,
+        &cx.minimal,
+        &p,
+        &cx.played,
+    )
 }
 
 /// A crash as a report case.
@@ -352,7 +363,10 @@ pub fn console(target: &str, against: Option<&str>, s: &Settings, o: &Outcome) -
             ),
         );
         line(&mut out, format!("  {}", failed_line(&cx.played)));
-        line(&mut out, format!("  sends {}", cx.minimal.handshake.describe()));
+        line(
+            &mut out,
+            format!("  sends {}", cx.minimal.handshake.describe()),
+        );
         for f in cx.minimal.describe() {
             line(&mut out, format!("    {f}"));
         }
@@ -372,7 +386,10 @@ pub fn console(target: &str, against: Option<&str>, s: &Settings, o: &Outcome) -
                 c.index
             ),
         );
-        line(&mut out, format!("  last answer: {}", c.played.judged.detail));
+        line(
+            &mut out,
+            format!("  last answer: {}", c.played.judged.detail),
+        );
     }
     if o.counterexample.is_none() && o.crash.is_none() {
         line(&mut out, "no counterexample".into());

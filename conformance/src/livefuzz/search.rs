@@ -240,7 +240,10 @@ pub fn run(target: &Target, s: &Settings, progress: &(dyn Fn(Verdict) + Sync)) -
                         let d = o
                             .non_strict
                             .entry(weaker(&played.judged))
-                            .or_insert(Difference { count: 0, example: i });
+                            .or_insert(Difference {
+                                count: 0,
+                                example: i,
+                            });
                         d.count += 1;
                         d.example = d.example.min(i);
                     }
@@ -257,10 +260,10 @@ pub fn run(target: &Target, s: &Settings, progress: &(dyn Fn(Verdict) + Sync)) -
                             Some(r) => format!("{what} ({})", r.citation()),
                             None => what,
                         };
-                        let d = o
-                            .failed
-                            .entry(kind)
-                            .or_insert(Difference { count: 0, example: i });
+                        let d = o.failed.entry(kind).or_insert(Difference {
+                            count: 0,
+                            example: i,
+                        });
                         d.count += 1;
                         d.example = d.example.min(i);
                     }

@@ -118,7 +118,10 @@ pub(crate) fn echo(stream: TcpStream, mut buf: Vec<u8>, f: Faults, client: bool)
     let mut utf8_checked = 0;
     let mut closed = false;
     loop {
-        if let Some(crashed) = f.crash_on_64bit_length.filter(|_| buf.len() >= 2 && buf[1] & 0x7F == 127) {
+        if let Some(crashed) = f
+            .crash_on_64bit_length
+            .filter(|_| buf.len() >= 2 && buf[1] & 0x7F == 127)
+        {
             crashed.store(true, std::sync::atomic::Ordering::SeqCst);
             return;
         }

@@ -1,15 +1,35 @@
-//! Stable replay of the `frame_reader` fuzz target over its corpus and
-//! regressions, and the committed seed corpora against the generator.
+//! Stable replay of the `frame_reader` and `live_oracle` fuzz targets over
+//! their corpora and regressions, and the committed seed corpora against the generator.
 
-use std::path::Path;
-use voxproof_conformance::fuzzing::{frame_reader, seeds};
+use std::path::{Path, PathBuf};
+use voxproof_conformance::fuzzing::{frame_reader, live_oracle, seeds};
 
 #[test]
 fn frame_reader_replays_its_corpus_and_regressions() {
+    for path in inputs("frame_reader") {
+        let data = std::fs::read(&path).unwrap();
+        if std::panic::catch_unwind(|| frame_reader::run(&data)).is_err() {
+            panic!("frame_reader fails on {}", path.display());
+        }
+    }
+}
+
+#[test]
+fn live_oracle_replays_its_corpus_and_regressions() {
+    for path in inputs("live_oracle") {
+        let data = std::fs::read(&path).unwrap();
+        if std::panic::catch_unwind(|| live_oracle::run(&data)).is_err() {
+            panic!("live_oracle fails on {}", path.display());
+        }
+    }
+}
+
+/// The corpus and regression files of `target`, sorted.
+fn inputs(target: &str) -> Vec<PathBuf> {
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
     let mut files = Vec::new();
     for kind in ["corpus", "regressions"] {
-        let dir = fuzz.join(kind).join("frame_reader");
+        let dir = fuzz.join(kind).join(target);
         for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -21,12 +41,7 @@ fn frame_reader_replays_its_corpus_and_regressions() {
     }
     files.sort();
     assert!(!files.is_empty());
-    for path in files {
-        let data = std::fs::read(&path).unwrap();
-        if std::panic::catch_unwind(|| frame_reader::run(&data)).is_err() {
-            panic!("frame_reader fails on {}", path.display());
-        }
-    }
+    files
 }
 
 #[test]

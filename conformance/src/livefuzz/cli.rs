@@ -6,12 +6,17 @@ use super::live;
 use super::oracle;
 use super::report::{self, CaseFile};
 use super::search::{self, Limit, Settings};
-use crate::cli::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::target::Target;
 use crate::verdict::Verdict;
 use clap::Args;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+
+// The exit codes of `voxproof run` (crate::cli imports this module, so they
+// are restated rather than imported).
+const EXIT_OK: i32 = 0;
+const EXIT_FAILED: i32 = 1;
+const EXIT_USAGE: i32 = 2;
 
 #[derive(Args, Debug)]
 pub struct FuzzArgs {

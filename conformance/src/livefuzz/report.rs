@@ -199,6 +199,8 @@ struct Json<'a> {
     summary: BTreeMap<&'static str, u64>,
     non_strict: Vec<JsonDifference<'a>>,
     failed: Vec<JsonDifference<'a>>,
+    /// Conversations that failed once and passed when played again.
+    flaky: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     against_summary: Option<BTreeMap<&'static str, u64>>,
     differences: Vec<JsonDifference<'a>>,
@@ -248,6 +250,7 @@ pub fn json(target: &str, against: Option<&str>, s: &Settings, o: &Outcome) -> S
         duration_ms: o.elapsed.as_millis() as u64,
         per_second: (per_second(o) * 10.0).round() / 10.0,
         summary: summary(&o.verdicts),
+        flaky: o.flaky,
         failed: o
             .failed
             .iter()
@@ -309,6 +312,15 @@ pub fn console(target: &str, against: Option<&str>, s: &Settings, o: &Outcome) -
             .join(", ")
     };
     line(&mut out, format!("  {}", counts(&o.verdicts)));
+    if let Some(first) = o.first_flaky {
+        line(
+            &mut out,
+            format!(
+                "  FLAKY {} × failed once, passed when played again (first: conversation {first}; not counterexamples)",
+                o.flaky
+            ),
+        );
+    }
     if o.failed.len() > 1 || o.failed.values().any(|d| d.count > 1) {
         for (kind, d) in &o.failed {
             line(

@@ -105,6 +105,9 @@ pub struct Outcome {
     pub failed: BTreeMap<String, Difference>,
     /// The time the conversations took, without shrinking.
     pub searching: Duration,
+    /// Conversations that failed once and passed when played again.
+    pub flaky: u64,
+    pub first_flaky: Option<u64>,
     pub counterexample: Option<Counterexample>,
     pub crash: Option<Crash>,
     /// Differential mode: by kind (`close code after …: 1002 vs 1007`).
@@ -184,11 +187,12 @@ pub fn differences(situation: &str, a: &Played, b: &Played) -> Vec<String> {
         ));
     }
     if x.events != y.events {
-        out.push(format!(
-            "echoes after {situation}: {} vs {} events",
-            x.events.len(),
-            y.events.len()
-        ));
+        let how = match x.events.len().cmp(&y.events.len()) {
+            std::cmp::Ordering::Less => "fewer from the first",
+            std::cmp::Ordering::Greater => "fewer from the second",
+            std::cmp::Ordering::Equal => "the same number, different",
+        };
+        out.push(format!("echoes and pongs after {situation}: {how}"));
     }
     if a.judged.verdict != b.judged.verdict {
         out.push(format!(
@@ -229,12 +233,26 @@ pub fn run(target: &Target, s: &Settings, progress: &(dyn Fn(Verdict) + Sync)) -
                     break;
                 }
                 let c = generate(s.seed, i);
-                let played = play(target, &c, s.timeout);
+                let mut played = play(target, &c, s.timeout);
+                // A failure counts only if it happens again: one that does
+                // not is counted apart as flaky (a loaded machine, a race).
+                let mut flaky = false;
+                if played.judged.verdict == Verdict::Failed {
+                    let again = play(target, &c, s.timeout);
+                    if again.judged.verdict != Verdict::Failed {
+                        flaky = true;
+                        played = again;
+                    }
+                }
                 let verdict = played.judged.verdict;
                 let other = s.against.as_ref().map(|t| play(t, &c, s.timeout));
                 {
                     let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
                     o.conversations += 1;
+                    if flaky {
+                        o.flaky += 1;
+                        o.first_flaky = Some(o.first_flaky.map_or(i, |f: u64| f.min(i)));
+                    }
                     *o.verdicts.entry(verdict).or_default() += 1;
                     if verdict == Verdict::NonStrict {
                         let d = o

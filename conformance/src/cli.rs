@@ -42,6 +42,10 @@ enum Command {
         #[command(subcommand)]
         corpus: Option<VectorCorpus>,
     },
+    /// Property-based testing of a live echo server: generated conversations, an oracle, shrunk counterexamples (docs/fuzzing-servers.md).
+    Fuzz(Box<crate::livefuzz::cli::FuzzArgs>),
+    /// Replay a case file `voxproof fuzz` wrote and give its verdict again.
+    Replay(crate::livefuzz::cli::ReplayArgs),
     /// Measure a target under load, without verdicts: echo throughput and latency, or many idle connections (docs/performance.md).
     Load {
         #[command(subcommand)]
@@ -660,6 +664,8 @@ where
             );
             EXIT_USAGE
         }
+        Some(Command::Fuzz(args)) => crate::livefuzz::cli::fuzz_cmd(&args),
+        Some(Command::Replay(args)) => crate::livefuzz::cli::replay_cmd(&args),
         None => run_cmd(&cli.run),
     }
 }

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod ctx;
 pub mod embedded;
 pub mod fuzzing;
+pub mod livefuzz;
 pub mod load;
 pub mod platform;
 pub mod progress;

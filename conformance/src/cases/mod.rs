@@ -34,6 +34,18 @@ pub fn resting_rules() -> Vec<(&'static str, Rule)> {
             Kind::reserved_code_rule(),
         ),
     ];
+    {
+        use crate::livefuzz::oracle as fz;
+        rules.extend([
+            ("livefuzz::oracle::PONG", fz::PONG),
+            ("livefuzz::oracle::CLOSE_REPLY", fz::CLOSE_REPLY),
+            ("livefuzz::oracle::CONTROL_BETWEEN", fz::CONTROL_BETWEEN),
+            ("livefuzz::oracle::DATA", fz::DATA),
+            ("livefuzz::oracle::UTF8_FAIL", fz::UTF8_FAIL),
+            ("livefuzz::oracle::VERSION", fz::VERSION),
+            ("livefuzz::oracle::SWITCH", fz::SWITCH),
+        ]);
+    }
     rules.extend([
         ("telephony::MAX_RESPONSE", telephony::MAX_RESPONSE),
         ("telephony::MAX_BARGE_IN", telephony::MAX_BARGE_IN),

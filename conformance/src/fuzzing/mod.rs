@@ -3,4 +3,5 @@
 
 pub mod adapter_protocol;
 pub mod frame_reader;
+pub mod live_oracle;
 pub mod seeds;

@@ -20,6 +20,7 @@ pub const TARGETS: [&str; 8] = [
     "g711",
     "voice_control",
     "adapter_protocol",
+    "live_oracle",
 ];
 
 /// Every target's seeds, deduplicated, keyed by target name.
@@ -39,6 +40,7 @@ pub fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
         "adapter_protocol",
         crate::fuzzing::adapter_protocol::seeds(),
     );
+    out.insert("live_oracle", live_oracle());
     for seeds in out.values_mut() {
         seeds.sort();
         seeds.dedup();
@@ -197,6 +199,25 @@ fn masked(frames: &[Frame]) -> Vec<u8> {
         .iter()
         .flat_map(|f| f.encode_with(Some(MASK)))
         .collect()
+}
+
+/// `live_oracle`: the generator's random bytes, so seeds are byte strings
+/// from a fixed sequence (each a different conversation) and the empty one.
+fn live_oracle() -> Vec<Vec<u8>> {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x as u8
+    };
+    let mut out = vec![Vec::new()];
+    for len in [64, 256, 512, 1024, 2048, 4096] {
+        for _ in 0..4 {
+            out.push((0..len).map(|_| next()).collect());
+        }
+    }
+    out
 }
 
 fn server_stream() -> Vec<Vec<u8>> {

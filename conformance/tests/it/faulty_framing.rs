@@ -44,6 +44,9 @@ pub(crate) struct Faults {
     pub close_body: Option<&'static [u8]>,
     /// RSV1 set on every data frame it sends.
     pub rsv_output: bool,
+    /// On a frame with a 64-bit length, stop serving: set the flag (which
+    /// the server's handshake reads to stay silent) and drop the connection.
+    pub crash_on_64bit_length: Option<&'static std::sync::atomic::AtomicBool>,
 }
 
 struct Conn {
@@ -115,6 +118,13 @@ pub(crate) fn echo(stream: TcpStream, mut buf: Vec<u8>, f: Faults, client: bool)
     let mut utf8_checked = 0;
     let mut closed = false;
     loop {
+        if let Some(crashed) = f
+            .crash_on_64bit_length
+            .filter(|_| buf.len() >= 2 && buf[1] & 0x7F == 127)
+        {
+            crashed.store(true, std::sync::atomic::Ordering::SeqCst);
+            return;
+        }
         if f.lenient_length && buf.len() >= 3 && buf[1] & 0x7F == 127 {
             buf[2] &= 0x7F;
         }
@@ -259,7 +269,7 @@ pub(crate) fn echo(stream: TcpStream, mut buf: Vec<u8>, f: Faults, client: bool)
 }
 
 /// The reference's handshake, then this echo server with `f`.
-fn echo_server(f: Faults) -> Hooks {
+pub(crate) fn echo_server(f: Faults) -> Hooks {
     Hooks::default().after_upgrade(move |stream, rest, _: &Request, _: &Upgrade| {
         serve_connection(stream, rest, f)
     })
@@ -286,6 +296,7 @@ pub(crate) const F: Faults = Faults {
     zero_key_is_unmasked: false,
     close_body: None,
     rsv_output: false,
+    crash_on_64bit_length: None,
 };
 
 /// A switch setting and the cases it must make FAILED.

@@ -1,21 +1,41 @@
-//! Stable replay of the `frame_reader` and `adapter_protocol` fuzz targets
-//! over their corpora and regressions, and the committed seed corpora against
-//! the generator.
+//! Stable replay of the `frame_reader`, `adapter_protocol` and `live_oracle` fuzz targets
+//! over their corpora and regressions, and the committed seed corpora against the generator.
 
-use std::path::Path;
-use voxproof_conformance::fuzzing::{adapter_protocol, frame_reader, seeds};
+use std::path::{Path, PathBuf};
+use voxproof_conformance::fuzzing::{adapter_protocol, frame_reader, live_oracle, seeds};
 
 #[test]
 fn frame_reader_replays_its_corpus_and_regressions() {
-    replay("frame_reader", frame_reader::run);
+    for path in inputs("frame_reader") {
+        let data = std::fs::read(&path).unwrap();
+        if std::panic::catch_unwind(|| frame_reader::run(&data)).is_err() {
+            panic!("frame_reader fails on {}", path.display());
+        }
+    }
 }
 
 #[test]
 fn adapter_protocol_replays_its_corpus_and_regressions() {
-    replay("adapter_protocol", adapter_protocol::run);
+    for path in inputs("adapter_protocol") {
+        let data = std::fs::read(&path).unwrap();
+        if std::panic::catch_unwind(|| adapter_protocol::run(&data)).is_err() {
+            panic!("adapter_protocol fails on {}", path.display());
+        }
+    }
 }
 
-fn replay(target: &str, run: fn(&[u8])) {
+#[test]
+fn live_oracle_replays_its_corpus_and_regressions() {
+    for path in inputs("live_oracle") {
+        let data = std::fs::read(&path).unwrap();
+        if std::panic::catch_unwind(|| live_oracle::run(&data)).is_err() {
+            panic!("live_oracle fails on {}", path.display());
+        }
+    }
+}
+
+/// The corpus and regression files of `target`, sorted.
+fn inputs(target: &str) -> Vec<PathBuf> {
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
     let mut files = Vec::new();
     for kind in ["corpus", "regressions"] {
@@ -31,12 +51,7 @@ fn replay(target: &str, run: fn(&[u8])) {
     }
     files.sort();
     assert!(!files.is_empty());
-    for path in files {
-        let data = std::fs::read(&path).unwrap();
-        if std::panic::catch_unwind(|| run(&data)).is_err() {
-            panic!("{target} fails on {}", path.display());
-        }
-    }
+    files
 }
 
 #[test]

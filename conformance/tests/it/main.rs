@@ -22,6 +22,7 @@ mod faulty_telephony;
 mod faulty_voice;
 mod frame_roundtrip;
 mod frame_vectors;
+mod fuzz_live;
 mod fuzz_replay;
 mod load;
 mod module_docs;

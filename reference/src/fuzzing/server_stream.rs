@@ -50,6 +50,26 @@ fn exchange(request: &[u8], input: &[u8]) -> Vec<u8> {
         shutdown_grace: Duration::from_millis(100),
         ..Config::default()
     };
+    exchange_with(config, request, input)
+}
+
+/// The reference's `/echo` with its default limits: writes a valid request
+/// then `input`, shuts the writing side, and returns what the server wrote
+/// after its 101 (`voxproof_conformance::fuzzing::live_oracle` judges it).
+pub fn echo_exchange(input: &[u8]) -> Vec<u8> {
+    let request = ClientRequest::new("fuzz.invalid", "/echo", KEY);
+    let config = Config {
+        shutdown_grace: Duration::from_millis(100),
+        ..Config::default()
+    };
+    let output = exchange_with(config, &request.to_bytes(), input);
+    match validate_response(&output, &request) {
+        Ok(ResponseParse::Complete(established)) => output[established.consumed..].to_vec(),
+        other => panic!("no valid 101 for a valid request: {other:?}"),
+    }
+}
+
+fn exchange_with(config: Config, request: &[u8], input: &[u8]) -> Vec<u8> {
     let mut bytes = request.to_vec();
     bytes.extend_from_slice(input);
     RUNTIME.with(|rt| {

@@ -19,6 +19,8 @@ pub struct Observation {
     pub target_closed_tcp: bool,
     /// The suite sent a close frame.
     pub suite_sent_close: bool,
+    /// That close frame was a step's own bytes ([`Step::RawClose`](super::Step::RawClose)).
+    pub close_in_steps: bool,
     /// For each [`Step::Probe`] or [`Step::Wait`]: was the connection still open?
     pub probes: Vec<bool>,
     /// Breaches of RFC 6455 seen in what the target sent, each with the

@@ -9,4 +9,4 @@ pub use judge::{judge, judge_close, Observation};
 pub use script::{
     pattern, CloseExpect, Event, Expect, Pattern, Script, Step, BULK, MASK, MIN_WAIT, PATTERN_LEN,
 };
-pub use session::{run, GRACE, MAX_PAYLOAD};
+pub use session::{observe, run, GRACE, MAX_PAYLOAD};

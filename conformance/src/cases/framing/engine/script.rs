@@ -33,6 +33,11 @@ pub enum Step {
     },
     /// Write raw bytes as they are.
     Raw(Vec<u8>),
+    /// Write raw bytes that complete the suite's close frame: from then on the
+    /// suite has started the close (`voxproof fuzz` sends its own close bytes).
+    RawClose(Vec<u8>),
+    /// Write nothing for this long (a pause between writes; nothing is read).
+    Pause(std::time::Duration),
     /// Write part of a frame, encoded (and masked) as the suite's role
     /// does: its header (None) or a range of its payload. A frame whose
     /// payload goes out in pieces with pauses between them.

@@ -47,9 +47,7 @@ impl Session {
     /// suite starts or answers (a close frame sent as a test input does not).
     fn send(&mut self, frames: &[Frame], chunk: Option<usize>, closing: bool) -> bool {
         if closing {
-            self.obs.first_closer.get_or_insert(Closer::Suite);
-            self.obs.suite_sent_close = true;
-            self.observer.sent_close();
+            self.closing();
         }
         let mask = self.mask;
         let encode = |f: &Frame| f.encode_with(f.mask.or(mask));
@@ -90,6 +88,13 @@ impl Session {
             self.write_failed = true;
         }
         sent.is_ok()
+    }
+
+    /// The suite starts (or answers) the closing handshake.
+    fn closing(&mut self) {
+        self.obs.first_closer.get_or_insert(Closer::Suite);
+        self.obs.suite_sent_close = true;
+        self.observer.sent_close();
     }
 
     /// Read one frame, record what the observer makes of it and send the
@@ -229,6 +234,16 @@ impl Session {
 
 /// Run a script against the target and judge it.
 pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
+    match observe(ctx, script) {
+        Ok(obs) => judge(&script.expect, &obs),
+        Err(o) => o,
+    }
+}
+
+/// Run a script against the target and return what was observed (the
+/// opening handshake's failure as an outcome); `script.expect` only says how
+/// long to wait for the target to settle.
+pub fn observe(ctx: &mut Ctx, script: &Script) -> Result<Observation, Outcome> {
     let started = Instant::now();
     // Serving a client, the suite is the server: it answers the client's
     // handshake, sends unmasked and expects masked frames.
@@ -244,7 +259,7 @@ pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
         Ok(c) => c,
         Err(o) => {
             let detail = format!("opening handshake: {}", o.detail);
-            return Outcome { detail, ..o };
+            return Err(Outcome { detail, ..o });
         }
     };
     let mut s = Session {
@@ -286,6 +301,15 @@ pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
                 sent.is_ok()
             }
             Step::Raw(bytes) => s.conn.send(bytes).is_ok(),
+            Step::RawClose(bytes) => {
+                s.closing();
+                s.obs.close_in_steps = true;
+                s.conn.send(bytes).is_ok()
+            }
+            Step::Pause(d) => {
+                std::thread::sleep(*d);
+                true
+            }
             Step::Part(frame, range) => {
                 let encoded = frame.encode_with(frame.mask.or(s.mask));
                 let header = encoded.len() - frame.payload.len();
@@ -373,5 +397,5 @@ pub fn run(ctx: &mut Ctx, script: &Script) -> Outcome {
     if s.obs.timed_out && !s.obs.target_closed_tcp {
         s.conn.shutdown_write();
     }
-    judge(&script.expect, &s.obs)
+    Ok(s.obs)
 }

@@ -238,6 +238,11 @@ fn plot(out: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// (x, y) values of one series.
+type Points = Vec<(f64, f64)>;
+/// A line on a chart: its name, colour, every run, the medians.
+type Line = (String, RGBColor, Points, Points);
+
 const SERVERS: [(&str, RGBColor); 2] = [("reference", BLUE), ("tungstenite", RED)];
 
 /// (connections, value) of every run of `server`, and the medians.
@@ -246,7 +251,7 @@ fn series(
     server: &str,
     x: &str,
     y: impl Fn(&Value) -> Option<f64>,
-) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+) -> (Points, Points) {
     let points: Vec<(f64, f64)> = runs
         .iter()
         .filter(|r| r["server"] == server)
@@ -276,7 +281,7 @@ fn chart(
     title: &str,
     x_label: &str,
     y_label: &str,
-    lines: &[(String, RGBColor, Vec<(f64, f64)>, Vec<(f64, f64)>)],
+    lines: &[Line],
 ) -> Result<(), String> {
     let root = SVGBackend::new(path, (720, 420)).into_drawing_area();
     root.fill(&WHITE).map_err(draw_err)?;

@@ -11,7 +11,7 @@ use voxproof_reference::voice::protocol::{Event, Participant};
 use voxproof_vectors::g711::Law;
 
 /// The targets of `fuzz/`, in the order the README lists them.
-pub const TARGETS: [&str; 8] = [
+pub const TARGETS: [&str; 9] = [
     "handshake_request",
     "handshake_response",
     "frame_reader",

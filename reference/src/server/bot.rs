@@ -48,7 +48,7 @@ pub async fn serve<S: Transport>(mut conn: Conn<S>, route: BotRoute) {
             Next::Close(code, reason) => return conn.close(code, reason).await,
             // The platform closed (after `stop` or without it): tungstenite
             // has answered its close frame.
-            Next::Gone => return,
+            Next::Gone => return conn.end().await,
         };
         let event = wire.parse(&message);
         let now_ms = u64::try_from(began.elapsed().as_millis()).unwrap_or(u64::MAX);

@@ -250,6 +250,25 @@ impl<S: Transport> Conn<S> {
             .map(|since| since.max(self.progress.last()) + self.duties.write_timeout)
     }
 
+    /// The peer closed the connection (its close frame answered by
+    /// tungstenite) or it failed: write what tungstenite still holds — the
+    /// rest of an echo, the reply to the peer's close — then a lingering
+    /// close, within the grace period. Dropping the socket instead, with
+    /// bytes the peer sent after its close still unread, resets it, and the
+    /// reset can destroy both before the peer reads them.
+    pub async fn end(self) {
+        let deadline = Instant::now() + self.duties.grace;
+        let Conn {
+            read, mut write, ..
+        } = self;
+        let _ = tokio::time::timeout_at(deadline, write.flush()).await;
+        let mut ws = match read.reunite(write) {
+            Ok(ws) => ws,
+            Err(_) => unreachable!("the two halves of one stream"),
+        };
+        let _ = tokio::time::timeout_at(deadline, close::linger(ws.get_mut())).await;
+    }
+
     /// Close: what is queued, then the close frame, then the closing
     /// handshake and the lingering close, all within the grace period. A
     /// peer that has not taken everything up to the close frame by then is

@@ -18,7 +18,7 @@ pub async fn serve<S: Transport>(mut conn: Conn<S>) {
                 conn.send(message);
             }
             Next::Close(code, reason) => return conn.close(code, reason).await,
-            Next::Gone => return,
+            Next::Gone => return conn.end().await,
         }
     }
 }

@@ -256,7 +256,8 @@ pub async fn serve<S: Transport>(mut conn: Conn<S>, route: Route, hub: Arc<Hub>,
         drop(commands);
         hub.exit(&room);
     }
-    if let Some((code, reason)) = ending {
-        conn.close(code, reason).await;
+    match ending {
+        Some((code, reason)) => conn.close(code, reason).await,
+        None => conn.end().await,
     }
 }

@@ -174,8 +174,9 @@ impl VoiceSummary {
                 } else {
                     "over"
                 };
+                let again = if s.repeated { ", second run" } else { "" };
                 out.push_str(&format!(
-                    "step {}: {} streams, p99 jitter {} ({mark} {} ms)\n",
+                    "step {}: {} streams, p99 jitter {} ({mark} {} ms{again})\n",
                     i + 1,
                     s.streams,
                     s.p99_jitter_ms()

@@ -2,7 +2,7 @@
 //! ([docs/performance.md](../../../../docs/performance.md#load-voice)).
 
 use super::account::Tally;
-use super::Mode;
+use super::{Mode, Platform};
 use crate::load::summary::{errors_text, latency, latency_json, round};
 use hdrhistogram::Histogram;
 use serde_json::{json, Value};
@@ -132,6 +132,8 @@ impl VoiceSummary {
             "participants": self.mode.per_group(),
             "codec": match self.mode {
                 Mode::Rooms { codec, .. } => json!(codec.name()),
+                // Vonage streams 16-bit linear PCM at 16 kHz, the others µ-law.
+                Mode::Calls(Platform::Vonage) => json!("l16"),
                 Mode::Calls(_) => json!("pcmu"),
             },
             "warmup_s": self.warmup.as_secs_f64(),

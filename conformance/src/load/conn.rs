@@ -65,6 +65,17 @@ impl Conn {
         Ok(conn)
     }
 
+    /// [`Conn::open`] bounded by `timeout` (a timeout is a fault like the others).
+    pub async fn open_within(
+        target: &Target,
+        timeout: std::time::Duration,
+    ) -> Result<Conn, Failed> {
+        match tokio::time::timeout(timeout, Conn::open(target)).await {
+            Ok(opened) => opened,
+            Err(_) => Err((Fault::Timeout, "no handshake in time".into())),
+        }
+    }
+
     async fn tls_handshake(&mut self) -> std::io::Result<()> {
         loop {
             self.flush_tls().await?;

@@ -3,6 +3,7 @@
 
 use super::conn::Conn;
 use super::summary::{ConnectionsSummary, Fault, Faults, Rss};
+use super::OPENING_AT_ONCE;
 use crate::target::Target;
 use crate::wire::frame::opcode;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,11 +26,6 @@ pub struct ConnectionsConfig {
     pub timeout: Duration,
     pub open_files_limit: Option<u64>,
 }
-
-/// Handshakes under way at once, so a burst does not overflow the
-/// target's accept queue (which would show as connect timeouts, not as
-/// what the target can hold).
-const OPENING_AT_ONCE: usize = 256;
 
 /// After closing, the target is given this long to free the connections.
 const SETTLE: Duration = Duration::from_secs(1);
@@ -79,17 +75,12 @@ async fn run_async(config: &ConnectionsConfig) -> Result<ConnectionsSummary, Str
         let mut released = released.clone();
         let timeout = config.timeout;
         tasks.spawn(async move {
-            let conn = tokio::time::timeout(timeout, Conn::open(&target)).await;
+            let conn = Conn::open_within(&target, timeout).await;
             drop(permit);
             let conn = match conn {
-                Ok(Ok(c)) => c,
-                Ok(Err((fault, why))) => {
+                Ok(c) => c,
+                Err((fault, why)) => {
                     faults.add(fault, || why);
-                    settled.fetch_add(1, Ordering::Relaxed);
-                    return;
-                }
-                Err(_) => {
-                    faults.add(Fault::Timeout, || "no handshake in time".into());
                     settled.fetch_add(1, Ordering::Relaxed);
                     return;
                 }

@@ -93,12 +93,7 @@ async fn run_async(config: &EchoConfig) -> Result<EchoSummary, String> {
     for _ in 0..config.connections {
         let target = config.target.clone();
         let timeout = config.timeout;
-        opening.spawn(async move {
-            match tokio::time::timeout(timeout, Conn::open(&target)).await {
-                Ok(r) => r,
-                Err(_) => Err((Fault::Timeout, "no handshake in time".into())),
-            }
-        });
+        opening.spawn(async move { Conn::open_within(&target, timeout).await });
     }
     let mut conns = Vec::new();
     while let Some(joined) = opening.join_next().await {

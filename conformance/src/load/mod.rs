@@ -40,6 +40,11 @@ pub fn raise_open_files() -> Option<u64> {
     None
 }
 
+/// Handshakes under way at once, so a burst does not overflow the
+/// target's accept queue (which would show as connect timeouts, not as
+/// what the target can hold).
+pub const OPENING_AT_ONCE: usize = 256;
+
 /// Descriptors the process needs besides its connections (stdio, the
 /// runtime's own, files written at the end).
 pub const SPARE_FILES: u64 = 64;

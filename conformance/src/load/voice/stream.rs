@@ -8,6 +8,7 @@ use super::{Mode, VoiceConfig, FRAME_US};
 use crate::cases::voice::expect::{param, tables};
 use crate::load::conn::Conn;
 use crate::load::summary::{self as load_summary, Fault, Faults};
+use crate::load::OPENING_AT_ONCE;
 use crate::platform::{FromBot, Session, ToBot, Wire};
 use crate::wire::frame::opcode;
 use std::ops::Range;
@@ -18,8 +19,6 @@ use tokio::sync::Semaphore;
 
 /// Send times kept per stream, for the delay of each frame heard (10 s).
 const RING: usize = 512;
-/// Handshakes under way at once.
-const OPENING_AT_ONCE: usize = 256;
 /// After the last frame is sent, how long listeners keep listening (the
 /// reference's jitter buffer holds at most 500 ms).
 const DRAIN: Duration = Duration::from_secs(1);
@@ -132,11 +131,7 @@ pub async fn step(config: &VoiceConfig, step: usize, groups: usize) -> Result<St
         let (timeout, gate) = (config.timeout, gate.clone());
         opening.spawn(async move {
             let _permit = gate.acquire_owned().await;
-            let opened = match tokio::time::timeout(timeout, Conn::open(&target)).await {
-                Ok(r) => r,
-                Err(_) => Err((Fault::Timeout, "no handshake in time".into())),
-            };
-            (place, opened)
+            (place, Conn::open_within(&target, timeout).await)
         });
     }
     let mut open = Vec::new();
